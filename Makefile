@@ -1,0 +1,53 @@
+# The course's two entry points (see README):
+#   make lab    set up .venv and open the course in JupyterLab
+#   make test   set up .venv and run every test (unit, notebooks, browser)
+# Both reuse an existing .venv: the install step reruns only when
+# pyproject.toml or constraints.txt change.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.course-installed
+KERNEL_NAME := birnn-course
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+# Unit tests first, notebook tests second, browser tests last (pytest keeps
+# the order of the paths it is given).
+TEST_PATHS := $(wildcard tests/unit tests/notebooks notebooks/*.ipynb solutions/*.ipynb tests/browser)
+NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	--nbval-cell-timeout 300
+# Jupyter and IPython write config and runtime files under $HOME; tests keep
+# them in a throwaway folder so they neither read nor change the user's own.
+TEST_HOME := $(CURDIR)/.test-home
+TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
+	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0
+
+.PHONY: lab test test-unit test-notebooks test-browser exercises bench setup clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) .ci/check_python.py
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) \
+		--display-name "Python 3 (birnn-course)" >/dev/null
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+test: $(STAMP)
+	@mkdir -p $(TEST_HOME)
+	$(TEST_ENV) $(PY) -m pytest $(NBVAL_ARGS) $(PYTEST_ARGS) \
+		$(TEST_PATHS)
+
+exercises: $(STAMP)
+	$(PY) -m course_utils.exercises
+
+bench: $(STAMP)
+	$(PY) -m course_utils.bench
+
+clean:
+	rm -rf $(VENV) $(TEST_HOME) .pytest_cache

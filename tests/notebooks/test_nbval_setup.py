@@ -1,0 +1,69 @@
+"""The notebook tests must be able to fail: nbval compares every stored number."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from nbval.plugin import get_sanitize_patterns
+
+ROOT = Path(__file__).resolve().parents[2]
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+START_HERE = ROOT / "notebooks" / "00_start_here.ipynb"
+
+
+def sanitize(text: str) -> str:
+    for pattern, replacement in get_sanitize_patterns(SANITIZE.read_text()):
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def run_nbval(notebook: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", str(SANITIZE), str(notebook)],
+        capture_output=True, text=True, cwd=notebook.parent, timeout=300,
+    )
+
+
+@pytest.mark.parametrize("volatile, masked", [
+    ("<Figure at 0x7f3a2c1b9d50>", "<Figure at 0xADDRESS>"),
+    ("model_id 0123456789abcdef0123456789abcdef", "model_id WIDGET-ID"),
+    ("5 epochs took 0.452 s (12.5 ms per step, 850 µs)", "5 epochs took TIME (TIME per step, TIME)"),
+])
+def test_sanitizer_masks_what_cannot_be_stable(volatile, masked):
+    assert sanitize(volatile) == masked
+
+
+@pytest.mark.parametrize("stable", [
+    "val_acc 0.9512", "output (4, 7, 6)", "505 parameters", "epoch 5", "(1000, 10, 20)",
+])
+def test_sanitizer_leaves_results_alone(stable):
+    assert sanitize(stable) == stable
+
+
+def test_a_changed_number_in_a_stored_output_fails_nbval(tmp_path):
+    notebook = json.loads(START_HERE.read_text())
+    changed = False
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", []))
+            if "(1000, 10, 8)" in text:
+                output["text"] = text.replace("(1000, 10, 8)", "(1000, 10, 9)")
+                changed = True
+    assert changed, "00_start_here no longer prints the data shape this test edits"
+    target = tmp_path / "changed.ipynb"
+    target.write_text(json.dumps(notebook))
+    result = run_nbval(target)
+    assert result.returncode != 0
+    assert "(1000, 10, 9)" in result.stdout
+
+
+def test_the_unchanged_notebook_passes_nbval(tmp_path):
+    target = tmp_path / "unchanged.ipynb"
+    shutil.copy(START_HERE, target)
+    result = run_nbval(target)
+    assert result.returncode == 0, result.stdout[-2000:]

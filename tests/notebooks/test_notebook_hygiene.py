@@ -1,0 +1,43 @@
+"""Every course notebook is stored executed, error-free, and on the course kernel."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def notebook(request):
+    return json.loads(request.param.read_text())
+
+
+def code_cells(notebook):
+    return [c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def test_notebook_uses_the_course_kernel(notebook):
+    assert notebook["metadata"]["kernelspec"]["name"] == "birnn-course"
+
+
+def test_every_code_cell_was_executed_in_order(notebook):
+    counts = [c["execution_count"] for c in code_cells(notebook)]
+    assert None not in counts, "some code cells were never run: execute the notebook and save it"
+    assert counts == sorted(counts) and len(set(counts)) == len(counts), (
+        f"cells were run out of order ({counts}): restart the kernel, run all, save"
+    )
+
+
+def test_no_stored_output_is_an_error(notebook):
+    for cell in code_cells(notebook):
+        tags = cell.get("metadata", {}).get("tags", [])
+        errors = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
+        assert not errors or "raises-exception" in tags, (
+            f"cell stored an error without the raises-exception tag: {''.join(cell['source'])[:80]!r}"
+        )
+
+
+def test_first_code_cell_sets_up_the_notebook(notebook):
+    assert "setup_notebook(" in "".join(code_cells(notebook)[0]["source"])
