@@ -1,0 +1,174 @@
+"""The course's models: a per-step tagger and a per-sequence classifier on a (bi)directional RNN.
+
+Everything is batch-first: x `(N, T, F)`, lengths `(N,)`. D = 2 when
+bidirectional, else 1; H is the hidden size, C the number of classes.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+
+from .shapes import _check_bool, _check_cell, _check_input, rnn_parameter_count, split_directions
+from .validation import check_int, check_lengths, check_tensor, describe
+
+CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+
+# The packing helpers check lengths exactly like the rest of the package:
+# validate_lengths(lengths, batch_size, max_len) -> 1-D int64 CPU tensor, every value in [1, max_len].
+validate_lengths = check_lengths
+
+
+def pack_batch(x, lengths) -> PackedSequence:
+    """Pack a padded batch-first `x` `(N, T, *)` whose sequence n has `lengths[n]` valid steps.
+
+    `lengths` `(N,)` (list or int tensor, any device, any order) is checked
+    and moved to the CPU as int64, as `pack_padded_sequence` requires.
+    """
+    check_tensor("x", x)
+    if x.dim() < 2:
+        raise ValueError(f"x must be a padded batch (N, T, *) with at least 2 axes, got {describe(x)}")
+    lengths = validate_lengths(lengths, x.shape[0], x.shape[1])
+    return pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+
+
+def unpack_batch(packed, total_length):
+    """Undo `pack_batch`: return `(padded (N, total_length, *), lengths (N,))`, padding filled with 0.
+
+    `total_length` is the padded length T you want back (at least the longest
+    length), so the result lines up with the labels of the original batch.
+    """
+    if not isinstance(packed, PackedSequence):
+        raise TypeError(f"packed must be a PackedSequence (from pack_batch), got {describe(packed)}")
+    check_int("total_length", total_length)
+    longest = int(packed.batch_sizes.numel())  # one entry per time step of the longest sequence
+    if total_length < longest:
+        raise ValueError(f"total_length must be >= the longest sequence ({longest} steps), got {total_length}")
+    return pad_packed_sequence(packed, batch_first=True, total_length=total_length)
+
+
+def count_parameters(module) -> int:
+    """Number of scalars in all of `module`'s parameters (trainable or not)."""
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module, got {describe(module)}")
+    return sum(p.numel() for p in module.parameters())
+
+
+def last_layer_states(h_n, num_layers, bidirectional) -> torch.Tensor:
+    """The last layer's final states from `h_n` `(D*num_layers, N, H)`, as `(N, D*H)`.
+
+    Bidirectional: `[forward state after the last step, backward state after
+    step 0]`. For an LSTM pass h_n, the first element of `(h_n, c_n)`.
+    """
+    directions = 2 if _check_bool("bidirectional", bidirectional) else 1
+    last = split_directions(h_n, num_layers, num_directions=directions)[-1]  # (D, N, H)
+    return torch.cat(tuple(last), dim=-1)
+
+
+class _RecurrentModel(nn.Module):
+    """Shared parts: `.rnn` (batch-first), `.dropout`, `.head` nn.Linear(D*H, C), and the packed run."""
+
+    def __init__(self, input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout):
+        super().__init__()
+        for name, value in (
+            ("input_size", input_size), ("hidden_size", hidden_size),
+            ("num_classes", num_classes), ("num_layers", num_layers),
+        ):
+            check_int(name, value)
+        self.cell = _check_cell(cell)
+        _check_bool("bidirectional", bidirectional)
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
+            raise TypeError(f"dropout must be a number in [0, 1), got {describe(dropout)}")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        # torch drops out only *between* stacked layers, and warns when given
+        # dropout with one layer; the inter-layer part is passed only when it has
+        # an effect, and self.dropout covers the last layer's output either way.
+        self.rnn = CELLS[self.cell](
+            input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
+            batch_first=True, dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear((2 if bidirectional else 1) * hidden_size, num_classes)
+
+    def _run_rnn(self, x, lengths):
+        """Run `.rnn` on x `(N, T, F)`, packed when lengths are given; return `(output (N, T, D*H), h_n)`."""
+        weight = self.head.weight
+        _check_input(x, self.rnn.input_size, dtype=weight.dtype)
+        x = x.to(weight.device)  # lengths stay on the CPU, where packing needs them
+        if lengths is None:
+            output, hidden = self.rnn(x)
+        else:
+            packed_output, hidden = self.rnn(pack_batch(x, lengths))
+            output, _ = unpack_batch(packed_output, x.shape[1])
+        h_n = hidden[0] if self.cell == "lstm" else hidden  # an LSTM returns (h_n, c_n)
+        return output, h_n
+
+
+class SequenceTagger(_RecurrentModel):
+    """One label per step: x `(N, T, F)` -> logits `(N, T, C)`.
+
+    With `lengths` `(N,)` the batch is packed, so neither direction reads the
+    padding; padded steps get the logits of an all-zero feature vector (the
+    head's bias), which a loss with ignore_index=PAD_LABEL skips.
+    `dropout` applies to the last layer's output (before the head) and, when
+    num_layers > 1, between layers too.
+    """
+
+    def __init__(
+        self, input_size, hidden_size, num_classes, cell="rnn", bidirectional=True, num_layers=1, dropout=0.0
+    ):
+        super().__init__(input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout)
+
+    def forward(self, x, lengths=None):
+        output, _ = self._run_rnn(x, lengths)  # (N, T, D*H)
+        return self.head(self.dropout(output))  # (N, T, C)
+
+
+class SequenceClassifier(_RecurrentModel):
+    """One label per sequence: x `(N, T, F)` -> logits `(N, C)`.
+
+    The head reads the last layer's final states from h_n: the forward state
+    after each sequence's last valid step and the backward state after step 0.
+    `output[:, -1]` would be wrong twice over: its backward half has read only
+    the last step, and with padding it is a pad position. `dropout` as in SequenceTagger.
+    """
+
+    def __init__(
+        self, input_size, hidden_size, num_classes, cell="lstm", bidirectional=True, num_layers=1, dropout=0.0
+    ):
+        super().__init__(input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout)
+
+    def forward(self, x, lengths=None):
+        _, h_n = self._run_rnn(x, lengths)  # h_n: (D*num_layers, N, H)
+        summary = last_layer_states(h_n, self.rnn.num_layers, self.rnn.bidirectional)  # (N, D*H)
+        return self.head(self.dropout(summary))  # (N, C)
+
+
+def build_tagger_pair(input_size=8, hidden_size=10, num_classes=5, cell="rnn"):
+    """Return `(bidirectional tagger, forward-only tagger)` with about the same number of parameters.
+
+    The forward-only tagger's hidden size is the one whose parameter count
+    (head included) is closest to the bidirectional one's; for the reference
+    sizes that is 16 units (501 parameters) against 2 x 10 (505).
+    """
+    check_int("num_classes", num_classes)
+    target = _tagger_parameter_count(cell, input_size, hidden_size, num_classes, bidirectional=True)
+    # A forward-only layer of 2H units has at least as many parameters of every
+    # kind as a bidirectional one of H, so the best size lies in 1..2H.
+    forward_hidden = min(
+        range(1, 2 * hidden_size + 1),
+        key=lambda h: abs(_tagger_parameter_count(cell, input_size, h, num_classes, bidirectional=False) - target),
+    )
+    return (
+        SequenceTagger(input_size, hidden_size, num_classes, cell=cell, bidirectional=True),
+        SequenceTagger(input_size, forward_hidden, num_classes, cell=cell, bidirectional=False),
+    )
+
+
+def _tagger_parameter_count(cell, input_size, hidden_size, num_classes, bidirectional):
+    """Parameters of a one-layer SequenceTagger: the RNN plus its (D*H, C) head."""
+    features = (2 if bidirectional else 1) * hidden_size
+    head = (features + 1) * num_classes
+    return rnn_parameter_count(cell, input_size, hidden_size, bidirectional=bidirectional) + head
