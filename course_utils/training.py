@@ -1,0 +1,471 @@
+"""Training, evaluation and checkpoints for the course's models.
+
+One loop serves both kinds of model the course builds:
+
+* taggers: logits `(N, T, C)` against labels `(N, T)`, padded steps labelled
+  `PAD_LABEL` (-100) and left out of the loss and the accuracy;
+* classifiers: logits `(N, C)` against labels `(N,)`.
+
+Batches are `(x, y)` or `(x, y, lengths)`; with lengths the model is called as
+`model(x, lengths)`. The first batch of every pass is checked (batch form,
+label range, model output against labels), so a mismatch stops with a message
+that names what was expected, not a traceback from inside torch.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import pickle
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from .data import PAD_LABEL
+from .env import pick_device, seed_everything
+from .validation import check_int, check_lengths, check_tensor, describe
+
+COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc")
+
+
+class History:
+    """Per-epoch record of a training run.
+
+    `.rows` is a list of dicts with keys `epoch, train_loss, train_acc,
+    val_loss, val_acc, seconds` (the val entries are None without a validation
+    loader). The text form (`str`, `repr`, `.to_text()`) leaves out the seconds so
+    that it is the same on every run with the same seed.
+    """
+
+    def __init__(self, rows=None):
+        self.rows = list(rows or [])
+
+    def add(self, **row) -> None:
+        """Append one epoch's row (keyword arguments: the keys listed in the class docstring)."""
+        self.rows.append(row)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def last(self) -> dict:
+        """The last epoch's row."""
+        if not self.rows:
+            raise ValueError("this History is empty: no epoch has been recorded yet")
+        return self.rows[-1]
+
+    def column(self, name: str) -> list:
+        """All epochs' values of one column, e.g. `history.column("val_acc")`."""
+        if name not in COLUMNS + ("seconds",):
+            raise ValueError(f"name must be one of {COLUMNS + ('seconds',)}, got {name!r}")
+        return [row[name] for row in self.rows]
+
+    def best(self, metric: str = "val_acc") -> dict:
+        """The row with the best value of `metric`: the lowest loss or the highest accuracy."""
+        values = self.column(metric)
+        if metric == "epoch" or not values or any(v is None for v in values):
+            raise ValueError(f"no {metric} values to compare in this History: {values}")
+        pick = min if metric.endswith("loss") else max
+        return self.rows[values.index(pick(values))]
+
+    def to_text(self) -> str:
+        """A fixed-width table, one line per epoch (no timings, so it is stable)."""
+        lines = ["  ".join(COLUMNS)]
+        for row in self.rows:
+            cells = [_format_cell(name, row[name]).rjust(len(name)) for name in COLUMNS]
+            lines.append("  ".join(cells))
+        return "\n".join(lines)
+
+    __repr__ = __str__ = to_text
+
+    def _repr_html_(self) -> str:
+        header = "".join(f"<th>{name}</th>" for name in COLUMNS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_format_cell(n, row[n]))}</td>" for n in COLUMNS) + "</tr>"
+            for row in self.rows
+        )
+        return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _format_cell(name, value) -> str:
+    if value is None:
+        return "-"
+    return str(value) if name == "epoch" else f"{value:.4f}"
+
+
+def train(
+    model,
+    train_loader,
+    val_loader=None,
+    epochs=5,
+    lr=0.03,
+    device=None,
+    progress=True,
+    seed=None,
+    weight_decay=0.0,
+) -> History:
+    """Train `model` with Adam and cross entropy; return its per-epoch History.
+
+    Works for taggers (logits `(N, T, C)`, labels `(N, T)`, padded steps
+    `-100` ignored) and classifiers (logits `(N, C)`, labels `(N,)`). Loss and
+    accuracy of an epoch are means over all its labelled steps, so short and
+    long batches weigh by how many steps they hold.
+
+    device: None picks CUDA, then MPS, then CPU (`pick_device`); the model is moved there.
+    progress: one tqdm bar over the epochs (a widget in Jupyter, text on stderr in a
+        terminal) showing the last epoch's metrics; False prints nothing.
+    seed: when given, `seed_everything(seed)` runs first and the training loader's
+        own shuffle generator (`train_loader.generator`, as `make_loaders` builds)
+        is reseeded with `seed`, so the same call gives the same History. A loader
+        without its own generator shuffles from torch's global one, seeded too.
+    The model is left in eval mode, ready for predictions.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    check_int("epochs", epochs)
+    _check_positive_number("lr", lr)
+    _check_positive_number("weight_decay", weight_decay, allow_zero=True)
+    _check_loader("train_loader", train_loader)
+    if val_loader is not None:
+        _check_loader("val_loader", val_loader)
+    if seed is not None:
+        seed_everything(seed)
+        _reseed_shuffle(train_loader, seed)
+    device = pick_device(device)
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    history = History()
+    with tqdm(total=epochs, desc="train", unit="epoch", leave=True, disable=not progress) as bar:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            model.train()
+            train_loss, train_acc = _run_epoch(model, train_loader, device, "train_loader", optimizer)
+            val = _score(model, val_loader, device, "val_loader") if val_loader is not None else {}
+            history.add(
+                epoch=epoch,
+                train_loss=train_loss,
+                train_acc=train_acc,
+                val_loss=val.get("loss"),
+                val_acc=val.get("acc"),
+                seconds=time.perf_counter() - start,
+            )
+            bar.set_postfix_str(_postfix(history.last), refresh=False)
+            bar.update(1)
+    model.eval()
+    return history
+
+
+def _postfix(row) -> str:
+    names = [n for n in COLUMNS[1:] if row[n] is not None]
+    return ", ".join(f"{n}={row[n]:.4f}" for n in names)
+
+
+def evaluate(model, loader, device=None) -> dict:
+    """Mean loss and accuracy of `model` over `loader`'s labelled steps: `{"loss": float, "acc": float}`.
+
+    Runs without gradients in eval mode (the model's mode is restored after).
+    device: None uses the device the model's parameters are on.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    _check_loader("loader", loader)
+    device = _model_device(model) if device is None else pick_device(device)
+    return _score(model.to(device), loader, device, "loader")
+
+
+def _score(model, loader, device, name) -> dict:
+    """`evaluate` after its checks; `name` is the loader's name in error messages."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            loss, acc = _run_epoch(model, loader, device, name)
+    finally:
+        model.train(was_training)
+    return {"loss": loss, "acc": acc}
+
+
+def _run_epoch(model, loader, device, name, optimizer=None):
+    """One pass over `loader`; a training step per batch when `optimizer` is given.
+
+    Returns `(mean loss, accuracy)` over the labelled steps. Sums stay on the
+    device during the pass: one host sync at the end, not one per batch.
+    """
+    loss_sum = correct = count = 0
+    index = -1
+    for index, batch in enumerate(loader):
+        x, y, lengths = _unpack_batch(batch, name, check=index == 0)
+        x, y = x.to(device), y.to(device)
+        logits = model(x) if lengths is None else model(x, lengths)
+        if index == 0:
+            _check_output(logits, y)
+        loss = F.cross_entropy(logits.flatten(0, -2), y.flatten(), ignore_index=PAD_LABEL)
+        if optimizer is not None:
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        labelled = (y != PAD_LABEL).sum()
+        loss_sum = loss_sum + loss.detach() * labelled
+        # argmax is never PAD_LABEL, so padded steps can never count as correct
+        correct = correct + (logits.detach().argmax(-1) == y).sum()
+        count = count + labelled
+    if index < 0:
+        raise ValueError(
+            f"{name} yielded no batches: it needs at least one (x, y) batch (a generator runs out after "
+            "one pass; pass a DataLoader or a list of batches, which can be read every epoch)"
+        )
+    count = int(count)
+    if count == 0:
+        raise ValueError(f"every label in {name} is padding ({PAD_LABEL}): there is nothing to score")
+    return float(loss_sum) / count, int(correct) / count
+
+
+def _unpack_batch(batch, name, check):
+    """Split a batch into `(x, y, lengths or None)`; check its form when `check`."""
+    if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
+        raise TypeError(f"each batch of {name} must be (x, y) or (x, y, lengths), got {describe(batch)}")
+    x, y = batch[0], batch[1]
+    lengths = batch[2] if len(batch) == 3 else None
+    if check:
+        check_tensor(f"x (the first item of a batch of {name})", x, floating=True)
+        if not isinstance(y, torch.Tensor) or y.is_floating_point() or y.dtype == torch.bool:
+            raise TypeError(
+                f"labels y (the second item of a batch of {name}) must be an integer tensor of class "
+                f"indices (e.g. y.long()), got {describe(y)}"
+            )
+        if y.shape[:1] != x.shape[:1]:
+            raise ValueError(
+                f"x and y of a batch of {name} must share their first axis N, got {describe(x)} and {describe(y)}"
+            )
+        if lengths is not None:
+            check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1] if x.dim() > 1 else None)
+    return x, y, lengths
+
+
+def _check_output(logits, y) -> None:
+    """Check that `logits` fits the labels `y`: shape `y.shape + (C,)` and every label in `[0, C)`."""
+    _check_is_logits(logits)
+    if logits.dim() == 3 and y.dim() == 1:
+        raise ValueError(
+            f"the model returned per-step logits (N, T, C) = {tuple(logits.shape)} but the labels are one per "
+            f"sequence (N,) = {tuple(y.shape)}: use a sequence classifier returning (N, C), or per-step labels (N, T)"
+        )
+    if logits.dim() == 2 and y.dim() == 2:
+        raise ValueError(
+            f"the model returned one row of logits per sequence (N, C) = {tuple(logits.shape)} but the labels "
+            f"are per step (N, T) = {tuple(y.shape)}: use a tagger returning (N, T, C), "
+            "or one label per sequence (N,)"
+        )
+    if logits.shape[:-1] != y.shape:
+        raise ValueError(
+            f"the model's logits {tuple(logits.shape)} do not fit the labels {tuple(y.shape)}: expected the "
+            f"labels' shape plus a class axis, ({', '.join(map(str, y.shape))}, C)"
+        )
+    num_classes = logits.shape[-1]
+    labels = y[y != PAD_LABEL]
+    if labels.numel() == 0:
+        return
+    low, high = int(labels.min()), int(labels.max())
+    if high >= num_classes:
+        raise ValueError(
+            f"label {high} found but the model outputs {num_classes} classes "
+            f"(labels must be 0..{num_classes - 1}, or {PAD_LABEL} for padded steps)"
+        )
+    if low < 0:
+        raise ValueError(f"label {low} found: labels must be 0..{num_classes - 1}, or {PAD_LABEL} for padded steps")
+
+
+def _check_is_logits(output) -> None:
+    if isinstance(output, tuple):
+        parts = ", ".join(describe(part) for part in output)
+        raise TypeError(
+            f"the model must return one tensor of logits, got a tuple of {len(output)} ({parts}); "
+            "an nn.RNN returns (output, h_n): put a head on it and return the head's logits"
+        )
+    if not isinstance(output, torch.Tensor) or not output.is_floating_point():
+        raise TypeError(f"the model must return one floating-point tensor of logits, got {describe(output)}")
+
+
+def predict(model, x, lengths=None):
+    """Class probabilities and predicted classes for `x` `(N, T, F)`.
+
+    Returns `(probs, preds)` on the CPU: softmax over the class axis, `(N, T, C)`
+    and `(N, T)` for a tagger, `(N, C)` and `(N,)` for a classifier. Runs in eval
+    mode without gradients (the model's mode is restored after).
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    check_tensor("x (N, T, F)", x, dim=3, floating=True)
+    if lengths is not None:
+        lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])
+    x = x.to(_model_device(model))
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            logits = model(x) if lengths is None else model(x, lengths)
+    finally:
+        model.train(was_training)
+    _check_is_logits(logits)
+    probs = logits.softmax(dim=-1).cpu()
+    return probs, probs.argmax(dim=-1)
+
+
+def accuracy_by_position(model, loader) -> torch.Tensor:
+    """Accuracy of a tagger at each time step, over every labelled step of `loader`.
+
+    Returns a float tensor `(T,)` with T the longest batch's length; a position
+    no sequence reaches is NaN. Runs on the model's device, without gradients.
+    """
+    _check_loader("loader", loader)
+    correct = count = torch.zeros(0)
+    for index, batch in enumerate(loader):
+        x, y, lengths = _unpack_batch(batch, "loader", check=index == 0)
+        if y.dim() != 2:
+            raise ValueError(f"accuracy_by_position needs per-step labels (N, T), got labels {describe(y)}")
+        _, preds = predict(model, x, lengths)
+        labelled = y != PAD_LABEL
+        correct = _add_ragged(correct, ((preds == y) & labelled).sum(0).float())
+        count = _add_ragged(count, labelled.sum(0).float())
+    if len(count) == 0:
+        raise ValueError("loader yielded no batches: it needs at least one (x, y) batch")
+    return correct / count
+
+
+def _add_ragged(a, b):
+    """Add two 1-D tensors of possibly different lengths, zero-padding the shorter one."""
+    width = max(len(a), len(b))
+    return F.pad(a, (0, width - len(a))) + F.pad(b, (0, width - len(b)))
+
+
+def confusion_matrix(y_true, y_pred, num_classes) -> torch.Tensor:
+    """Count matrix `(C, C)` int64: entry `[i, j]` counts steps of true class i predicted as j.
+
+    `y_true` and `y_pred` are integer tensors of the same shape (any); steps
+    whose true label is `PAD_LABEL` are left out.
+    """
+    check_int("num_classes", num_classes)
+    check_tensor("y_true", y_true, floating=False)
+    check_tensor("y_pred", y_pred, floating=False)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred must have the same shape, got {describe(y_true)} and {describe(y_pred)}")
+    keep = y_true != PAD_LABEL
+    y_true, y_pred = y_true[keep].long().cpu(), y_pred[keep].long().cpu()
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        if values.numel() and (values.min() < 0 or values.max() >= num_classes):
+            raise ValueError(
+                f"{name} holds values from {int(values.min())} to {int(values.max())} but num_classes={num_classes} "
+                f"allows 0..{num_classes - 1} (and {PAD_LABEL} for padding in y_true)"
+            )
+    flat = torch.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
+    return flat.view(num_classes, num_classes)
+
+
+def save_checkpoint(model, path) -> Path:
+    """Save `model`'s weights (its state_dict only) to `path`; return the path.
+
+    The write is atomic: the weights go to a temporary file in the same folder,
+    which then replaces `path` in one step, so `path` is either the complete new
+    checkpoint or untouched. Missing parent folders are created.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            torch.save(model.state_dict(), file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(model, path):
+    """Load weights saved by `save_checkpoint` into `model` and return the model.
+
+    Reads with `torch.load(weights_only=True)` (plain tensors only, no code), onto
+    the device the model is on. Raises FileNotFoundError for a missing file and
+    ValueError naming the missing, unexpected or differently shaped entries when
+    the checkpoint belongs to another architecture.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no checkpoint file at {str(path)!r}: write one first with save_checkpoint(model, path)"
+        )
+    try:
+        state = torch.load(path, map_location=_model_device(model), weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError) as error:
+        raise ValueError(
+            f"{str(path)!r} is not a weights-only checkpoint written by save_checkpoint: {error}"
+        ) from None
+    if not isinstance(state, dict):
+        raise ValueError(f"{str(path)!r} holds {describe(state)}, not a state_dict")
+    _check_state_fits(model.state_dict(), state, path)
+    model.load_state_dict(state)
+    return model
+
+
+def _check_state_fits(expected, state, path) -> None:
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    reshaped = [
+        f"{k}: checkpoint {tuple(state[k].shape)}, model {tuple(expected[k].shape)}"
+        for k in expected
+        if k in state and tuple(state[k].shape) != tuple(expected[k].shape)
+    ]
+    problems = [
+        f"{label}: {', '.join(items)}"
+        for label, items in (
+            ("missing in checkpoint", missing), ("not in model", unexpected), ("shape differs", reshaped)
+        )
+        if items
+    ]
+    if problems:
+        raise ValueError(
+            f"the checkpoint {str(path)!r} does not fit this model (was it saved from another architecture?); "
+            + "; ".join(problems)
+        )
+
+
+def _model_device(model) -> torch.device:
+    """Device of the model's first parameter (or buffer); CPU for a model without any."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+def _check_loader(name, loader) -> None:
+    if not hasattr(loader, "__iter__") or isinstance(loader, (torch.Tensor, str)):
+        raise TypeError(f"{name} must be an iterable of batches such as a DataLoader, got {describe(loader)}")
+    if hasattr(loader, "__len__") and len(loader) == 0:
+        raise ValueError(f"{name} is empty (0 batches): it needs at least one (x, y) batch")
+
+
+def _check_positive_number(name, value, allow_zero=False) -> None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, got {describe(value)}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+
+
+def _reseed_shuffle(loader, seed) -> None:
+    """Reseed the shuffle generator(s) a DataLoader carries, so its order restarts with `seed`."""
+    for owner in (loader, getattr(loader, "sampler", None)):
+        generator = getattr(owner, "generator", None)
+        if isinstance(generator, torch.Generator):
+            generator.manual_seed(seed)

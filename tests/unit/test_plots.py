@@ -1,0 +1,138 @@
+"""Specification of course_utils.plots: each figure is returned, closed in pyplot, and readable."""
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from course_utils.data import ceiling_by_position
+from course_utils.plots import (
+    plot_accuracy_by_position,
+    plot_confusion_matrix,
+    plot_direction_context,
+    plot_history,
+    plot_tensor_heatmap,
+)
+from course_utils.training import History
+
+
+def history(val=True, epochs=3):
+    rows = [
+        {"epoch": e, "train_loss": 1 / e, "train_acc": 0.5 + e / 10, "seconds": 0.1,
+         "val_loss": 1.1 / e if val else None, "val_acc": 0.45 + e / 10 if val else None}
+        for e in range(1, epochs + 1)
+    ]
+    return History(rows)
+
+
+def legend_texts(ax):
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+FIGURES = {
+    "history": lambda: plot_history(history()),
+    "accuracy_by_position": lambda: plot_accuracy_by_position({"bi": torch.rand(10)}, ceiling=0.55),
+    "confusion_matrix": lambda: plot_confusion_matrix(torch.eye(3, dtype=torch.long) * 5),
+    "direction_context": lambda: plot_direction_context(),
+    "tensor_heatmap": lambda: plot_tensor_heatmap(torch.randn(10, 20), "output", split=10),
+}
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_plot_returns_a_figure_closed_in_pyplot_that_still_renders(name):
+    plt.close("all")
+    fig = FIGURES[name]()
+    assert isinstance(fig, Figure)
+    assert plt.get_fignums() == []  # a notebook shows it once: as the cell's value, not again at the end
+    assert fig._repr_png_().startswith(b"\x89PNG")  # what Jupyter shows under any backend
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_plot_has_a_title_and_labelled_axes(name):
+    main_axes = FIGURES[name]().axes[0]
+    assert main_axes.get_title()
+    assert main_axes.get_xlabel() or main_axes.get_xticklabels()
+
+
+def test_history_plot_has_a_loss_and_an_accuracy_panel_with_train_and_validation():
+    fig = plot_history(history())
+    loss_ax, acc_ax = fig.axes
+    assert (loss_ax.get_title(), acc_ax.get_title()) == ("Loss", "Accuracy")
+    assert legend_texts(loss_ax) == ["train", "validation"]
+    train_line, val_line = loss_ax.get_lines()
+    assert train_line.get_linestyle() == "-" and val_line.get_linestyle() == "--"
+
+
+def test_history_plot_compares_several_runs_by_name():
+    fig = plot_history({"bidirectional": history(), "forward-only": history()}, metrics=("acc",))
+    assert len(fig.axes) == 1
+    assert legend_texts(fig.axes[0]) == [
+        "bidirectional train", "bidirectional validation", "forward-only train", "forward-only validation",
+    ]
+
+
+def test_history_plot_without_validation_draws_train_only():
+    assert legend_texts(plot_history(history(val=False)).axes[0]) == ["train"]
+
+
+def test_history_plot_rejects_unknown_metrics_and_non_histories():
+    with pytest.raises(ValueError, match="metrics must be"):
+        plot_history(history(), metrics=("accuracy",))
+    with pytest.raises(TypeError, match="must be a History"):
+        plot_history({"run": [0.1, 0.2]})
+
+
+def test_accuracy_by_position_draws_one_line_per_model_and_a_per_step_ceiling():
+    fig = plot_accuracy_by_position(
+        {"bidirectional": torch.full((10,), 0.9), "forward-only": [0.5] * 10}, ceiling=ceiling_by_position()
+    )
+    ax = fig.axes[0]
+    assert legend_texts(ax) == ["bidirectional", "forward-only", "forward-only ceiling"]
+    assert list(ax.get_lines()[2].get_ydata()) == pytest.approx(ceiling_by_position())
+
+
+def test_accuracy_by_position_rejects_an_empty_dict_and_two_dimensional_curves():
+    with pytest.raises(TypeError, match="non-empty dict"):
+        plot_accuracy_by_position({})
+    with pytest.raises(ValueError, match="must be a non-empty 1-D sequence"):
+        plot_accuracy_by_position({"bi": torch.rand(2, 10)})
+
+
+def test_confusion_matrix_writes_every_count_and_names_the_classes():
+    cm = torch.tensor([[5, 1], [2, 7]])
+    ax = plot_confusion_matrix(cm, class_names=["no", "yes"]).axes[0]
+    assert sorted(text.get_text() for text in ax.texts) == ["1", "2", "5", "7"]
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["no", "yes"]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted class", "true class")
+
+
+def test_confusion_matrix_rejects_a_non_square_matrix_and_a_wrong_number_of_names():
+    with pytest.raises(ValueError, match=r"must be square \(C, C\)"):
+        plot_confusion_matrix(torch.zeros(2, 3))
+    with pytest.raises(ValueError, match="class_names needs 2 names"):
+        plot_confusion_matrix(torch.zeros(2, 2), class_names=["a"])
+
+
+def test_direction_context_colours_the_steps_each_state_has_read():
+    seq_len, t = 10, 4
+    patches = plot_direction_context(seq_len, t).axes[0].patches
+    rows = [patches[i * seq_len : (i + 1) * seq_len] for i in range(3)]
+    read = [[p.get_facecolor()[:3] != (1.0, 1.0, 1.0) for p in row] for row in rows]
+    assert read[0] == [step <= t for step in range(seq_len)]  # forward: x_0..x_t
+    assert read[1] == [step >= t for step in range(seq_len)]  # backward: x_t..x_{T-1}
+    assert all(read[2])  # the concatenated output: everything
+
+
+def test_direction_context_rejects_a_step_outside_the_sequence():
+    with pytest.raises(ValueError, match=r"t must be a step of the sequence, 0..9, got 10"):
+        plot_direction_context(10, 10)
+
+
+def test_tensor_heatmap_labels_the_two_directions_when_split():
+    ax = plot_tensor_heatmap(torch.randn(6, 8), "h", split=4).axes[0]
+    assert [text.get_text() for text in ax.texts] == ["forward", "backward"]
+
+
+def test_tensor_heatmap_rejects_a_tensor_that_is_not_two_dimensional():
+    with pytest.raises(ValueError, match=r"tensor \(T, D\) must have 2 axes"):
+        plot_tensor_heatmap(torch.randn(2, 6, 8), "batch")
