@@ -3,6 +3,7 @@
 import torch
 
 from course_utils.checks import (
+    print_error,
     FAILED,
     NOT_ATTEMPTED,
     PASSED,
@@ -75,3 +76,13 @@ def test_expect_equal_shows_both_values():
 
 def test_report_has_an_html_view_coloured_by_status():
     assert "#1a7f37" in run_check("t", {"a": lambda: None})._repr_html_()
+
+
+def test_print_error_shows_the_type_and_message_only(capsys):
+    print_error(lambda: int("seven"))
+    assert capsys.readouterr().out == "ValueError: invalid literal for int() with base 10: 'seven'\n"
+
+
+def test_print_error_says_when_nothing_was_raised(capsys):
+    print_error(lambda: 1)
+    assert capsys.readouterr().out == "no error raised\n"

@@ -111,3 +111,17 @@ def expect_equal(got, expected, what: str = "result") -> None:
     """Raise Mismatch unless `got == expected` (plain Python values: ints, tuples, strings)."""
     if got != expected:
         raise Mismatch(f"expected the {what} to be {expected!r}, got {got!r}")
+
+
+def print_error(action: Callable[[], object]) -> None:
+    """Run `action()` and print the error it raises as `TypeName: message`, or that it raised none.
+
+    Notebooks use it to show an error a learner will meet, without a long
+    traceback: `print_error(lambda: rnn(x_2d))`.
+    """
+    try:
+        action()
+    except Exception as error:  # showing the error is the point
+        print(f"{type(error).__name__}: {error}")
+    else:
+        print("no error raised")
