@@ -41,3 +41,8 @@ def test_no_stored_output_is_an_error(notebook):
 
 def test_first_code_cell_sets_up_the_notebook(notebook):
     assert "setup_notebook(" in "".join(code_cells(notebook)[0]["source"])
+
+
+def test_no_widget_state_is_stored(notebook):
+    # Saved widget state is large, changes on every run, and is rebuilt when the cells run.
+    assert "widgets" not in notebook["metadata"], "strip metadata.widgets (see README, adding a notebook)"
