@@ -22,7 +22,7 @@ TEST_HOME := $(CURDIR)/.test-home
 TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
 	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0
 
-.PHONY: lab test test-unit test-notebooks test-browser exercises bench setup clean
+.PHONY: lab test exercises notebooks bench setup clean
 
 setup: $(STAMP)
 
@@ -45,6 +45,11 @@ test: $(STAMP)
 
 exercises: $(STAMP)
 	$(PY) -m course_utils.exercises
+
+# Re-run notebooks in place after changing them: `make notebooks NB=notebooks/02_shapes.ipynb`.
+NB ?= notebooks/*.ipynb solutions/*.ipynb
+notebooks: $(STAMP)
+	MPLBACKEND=Agg PYTHONHASHSEED=0 $(PY) -m course_utils.notebook_runner $(NB)
 
 bench: $(STAMP)
 	$(PY) -m course_utils.bench

@@ -46,3 +46,8 @@ def test_first_code_cell_sets_up_the_notebook(notebook):
 def test_no_widget_state_is_stored(notebook):
     # Saved widget state is large, changes on every run, and is rebuilt when the cells run.
     assert "widgets" not in notebook["metadata"], "strip metadata.widgets (see README, adding a notebook)"
+
+
+def test_no_execution_timestamps_are_stored(notebook):
+    stamped = [i for i, c in enumerate(notebook["cells"]) if "execution" in c.get("metadata", {})]
+    assert not stamped, f"cells {stamped} keep run timestamps: save with `make notebooks`"

@@ -1,0 +1,106 @@
+"""The quiz works in a real JupyterLab in a real browser: choose, Check, feedback, score.
+
+The notebook runs in a throwaway JupyterLab (see conftest.py); the test clicks
+through the final test's first question as a learner would and saves a
+screenshot to test-artifacts/browser/quiz.png.
+"""
+
+import re
+
+import pytest
+
+from conftest import KERNEL
+from course_utils.quiz import draw_final_test
+
+NOTEBOOK = "notebooks/07_test_yourself.ipynb"
+QUESTION = draw_final_test()[0]  # the first question that `final_test()` shows
+WRONG = next(letter for letter in QUESTION.letters if letter != QUESTION.correct)
+SECOND = draw_final_test()[1]
+
+pytestmark = pytest.mark.browser
+
+
+def plain(text: str) -> str:
+    """Text as the browser shows it: backticked code is rendered without the backticks."""
+    return text.replace("`", "")
+
+
+@pytest.fixture
+def notebook(lab_server, page):
+    """The notebook open in JupyterLab, its stored outputs cleared and every cell run again."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{lab_server.url}/lab/tree/{NOTEBOOK.split('/')[-1]}?token={lab_server.token}")
+    expect(page.locator("#jp-main-statusbar")).to_contain_text(f"({KERNEL}) | Idle")
+    open_sidebar = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+    if open_sidebar.count():  # fold the file browser (the workspace remembers it between pages)
+        open_sidebar.click()
+    prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt")
+    menu(page, "Edit", "editmenu:clear-all")  # so stored execution counts cannot pass for fresh ones
+    expect(prompts.last).to_have_text("[ ]:")
+    menu(page, "Run", "runmenu:run-all")
+    expect(prompts.last).to_have_text(re.compile(r"\[\d+\]:"), timeout=120_000)  # the last cell has run
+    return page
+
+
+def menu(page, title: str, command: str) -> None:
+    """Open a menu of the menu bar and run one of its commands."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{title}$")).click()
+    page.locator(f".lm-Menu-item[data-command='{command}']").click()
+
+
+def screenshot(page, path) -> None:
+    """The window, scrolled so that the quiz's title, score and first question are in view."""
+    page.locator(".birnn-quiz h3").evaluate("title => title.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(path))
+
+
+def question_box(page, index: int):
+    return page.locator(".birnn-quiz-question").nth(index)
+
+
+def choose_and_check(box, letter):
+    if letter is not None:
+        box.get_by_role("button", name=letter, exact=True).click()
+    box.get_by_role("button", name="Check").click()
+
+
+def test_a_learner_answers_a_question_in_the_browser(notebook, artifacts):
+    from playwright.sync_api import expect
+
+    box = question_box(notebook, 0)
+    box.scroll_into_view_if_needed()
+    feedback = box.locator(".birnn-quiz-feedback")
+    score = notebook.locator(".birnn-quiz-score")
+
+    choose_and_check(box, None)
+    expect(feedback).to_contain_text("Choose an option first")
+
+    choose_and_check(box, WRONG)
+    expect(feedback).to_contain_text(plain(QUESTION.misconceptions[WRONG]))
+    expect(score).to_have_text("Score: 0 / 10 correct (1 attempt)")
+    screenshot(notebook, artifacts / "quiz-wrong.png")
+
+    choose_and_check(box, QUESTION.correct)
+    expect(feedback).to_contain_text("Correct")
+    expect(feedback).to_contain_text(plain(QUESTION.explanation[0]))
+    expect(score).to_have_text("Score: 1 / 10 correct (2 attempts)")
+
+    box.get_by_role("button", name="Check").click()
+    box.get_by_role("button", name="Check").click()
+    expect(feedback).to_contain_text("Correct")
+    expect(score).to_have_text("Score: 1 / 10 correct (2 attempts)")
+
+    screenshot(notebook, artifacts / "quiz.png")
+
+
+def test_the_quiz_works_from_the_keyboard(notebook):
+    """Tab moves through the option buttons to Check; Enter presses the focused button."""
+    from playwright.sync_api import expect
+
+    box = question_box(notebook, 1)
+    box.get_by_role("button", name="A", exact=True).focus()
+    answer_at = SECOND.letters.index(SECOND.correct)
+    for key in ["Tab"] * answer_at + ["Enter"] + ["Tab"] * (len(SECOND.letters) - answer_at) + ["Enter"]:
+        notebook.keyboard.press(key)
+    expect(box.locator(".birnn-quiz-feedback")).to_contain_text("Correct")
