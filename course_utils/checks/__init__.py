@@ -5,7 +5,7 @@ framework; each lesson's checks live in `course_utils.checks.lessonNN` and
 are called from that exercise's check cells.
 """
 
-from .framework import (  # noqa: F401  (re-exported: the public API of the package)
+from .framework import (
     FAILED,
     NOT_ATTEMPTED,
     PASSED,
@@ -17,3 +17,8 @@ from .framework import (  # noqa: F401  (re-exported: the public API of the pack
     print_error,
     run_check,
 )
+
+__all__ = [
+    "FAILED", "NOT_ATTEMPTED", "PASSED", "CaseResult", "CheckReport", "Mismatch",
+    "expect_equal", "expect_tensor", "print_error", "run_check",
+]

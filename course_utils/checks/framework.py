@@ -73,13 +73,15 @@ class CheckReport:
 def run_check(task: str, cases: dict[str, Callable[[], None]], hint: str = "") -> CheckReport:
     """Run each named case (a function that raises `Mismatch` on a wrong result).
 
-    A NotImplementedError from any case means the learner has not started:
-    the report says "not attempted yet" and runs no further cases.
+    A case that passes and returns a string shows it as a note (e.g. the
+    accuracy it measured). A NotImplementedError from any case means the
+    learner has not started: the report says "not attempted yet" and runs no
+    further cases.
     """
     results = []
     for name, case in cases.items():
         try:
-            case()
+            note = case()
         except NotImplementedError:
             return CheckReport(task, NOT_ATTEMPTED, hint=hint)
         except Mismatch as wrong:
@@ -89,7 +91,7 @@ def run_check(task: str, cases: dict[str, Callable[[], None]], hint: str = "") -
             results.append(CaseResult(name, False, f"your code raised {type(error).__name__}: {error} "
                                                    f"(line {where.lineno}: {where.line})"))
         else:
-            results.append(CaseResult(name, True))
+            results.append(CaseResult(name, True, note if isinstance(note, str) else ""))
     status = PASSED if all(r.passed for r in results) else FAILED
     return CheckReport(task, status, results, hint)
 

@@ -1,0 +1,193 @@
+"""Checks for exercise 02 (shapes): predict shapes, count parameters, split h_n by direction.
+
+`check_predict_shapes(fn)`: `fn(cell, batch_size, seq_len, input_size, hidden_size, num_layers,
+bidirectional, batch_first) -> {"output": shape, "h_n": shape}` (plus "c_n" for an LSTM).
+
+`check_count_parameters(fn)`: `fn(cell, input_size, hidden_size, num_layers, bidirectional) -> int`.
+
+`check_split_by_direction(fn)`: `fn(h_n (2*num_layers, N, H), num_layers) ->
+(forward (num_layers, N, H), backward (num_layers, N, H))`.
+
+Every expected value comes from building the torch layer and running it.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ..models import CELLS
+from ..shapes import GATES
+from ._shared import expect_close, expect_pair, seeded
+from .framework import Mismatch, run_check
+
+# (cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first)
+SHAPE_CASES = {
+    "the card's layer: rnn, x (4, 7, 5) batch-first, H=3, bidirectional": ("rnn", 4, 7, 5, 3, 1, True, True),
+    "time-first gru: x (10, 5, 8) read as T=10, N=5, H=4, bidirectional": ("gru", 5, 10, 8, 4, 1, True, False),
+    "2-layer lstm, x (4, 7, 3) batch-first, H=6, bidirectional": ("lstm", 4, 7, 3, 6, 2, True, True),
+    "3-layer rnn, one direction, x (2, 9, 4) batch-first, H=5": ("rnn", 2, 9, 4, 5, 3, False, True),
+    "batch of 1, one step: gru, x (1, 1, 2) batch-first, H=3, bidirectional": ("gru", 1, 1, 2, 3, 1, True, True),
+}
+# (cell, input_size, hidden_size, num_layers, bidirectional)
+COUNT_CASES = {
+    "rnn(8, 10), bidirectional (the course's layer)": ("rnn", 8, 10, 1, True),
+    "gru(10, 20), bidirectional (the card's quiz)": ("gru", 10, 20, 1, True),
+    "lstm(3, 6), 2 layers, bidirectional": ("lstm", 3, 6, 2, True),
+    "gru(5, 4), 3 layers, one direction": ("gru", 5, 4, 3, False),
+    "rnn(1, 1), one direction": ("rnn", 1, 1, 1, False),
+}
+ARTICLED = {"rnn": "an RNN", "gru": "a GRU", "lstm": "an LSTM"}
+# (cell, num_layers, batch_size, hidden_size)
+SPLIT_CASES = {
+    "gru, 1 layer, h_n (2, 3, 4)": ("gru", 1, 3, 4),
+    "rnn, 3 layers, h_n (6, 2, 5)": ("rnn", 3, 2, 5),
+    "lstm, 2 layers, h_n (4, 3, 2)": ("lstm", 2, 3, 2),
+    "batch of 1: rnn, 2 layers, h_n (4, 1, 3)": ("rnn", 2, 1, 3),
+}
+
+
+def _build(cell, input_size, hidden_size, num_layers, bidirectional, batch_first=True):
+    """A seeded torch layer without gradients."""
+    with seeded(0):
+        return CELLS[cell](input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
+                           batch_first=batch_first).requires_grad_(False)
+
+
+def _measured_shapes(cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first):
+    """The shapes torch returns, from running the layer on a zero input."""
+    layer = _build(cell, input_size, hidden_size, num_layers, bidirectional, batch_first)
+    x = torch.zeros((batch_size, seq_len, input_size) if batch_first else (seq_len, batch_size, input_size))
+    output, hidden = layer(x)
+    states = {"h_n": hidden[0], "c_n": hidden[1]} if cell == "lstm" else {"h_n": hidden}
+    return {"output": tuple(output.shape), **{name: tuple(s.shape) for name, s in states.items()}}
+
+
+def _shape_mistake(name, got, expected, batch_size, seq_len, hidden_size, num_layers, bidirectional, batch_first):
+    """Explain a wrong predicted shape of `name` ("output", "h_n", "c_n"), or ""."""
+    directions = 2 if bidirectional else 1
+    if name == "output":
+        first_two = expected[:2]
+        if got == (*first_two, hidden_size) and bidirectional:
+            return "A bidirectional layer puts both directions side by side: the last size is 2*H."
+        if got == (*first_two[::-1], expected[2]):
+            return (f"batch_first={batch_first} puts the {'batch' if batch_first else 'time'} axis first; "
+                    "the output follows the input's layout.")
+        return ""
+    if got == (batch_size, directions * num_layers, hidden_size) and batch_first:
+        return f"{name} is never batch-first, even with batch_first=True: it is (D*num_layers, N, H)."
+    if got == (num_layers, batch_size, hidden_size) and bidirectional:
+        return f"{name} has one entry per layer AND direction: D*num_layers = {directions * num_layers}."
+    if got == (directions, batch_size, hidden_size) and num_layers > 1:
+        return f"{name} keeps every layer's final state: D*num_layers = {directions * num_layers} entries."
+    if got[:2] == expected[:2] and got[2] == directions * hidden_size:
+        return f"{name} keeps the directions apart on axis 0, so its last size is H = {hidden_size}."
+    return ""
+
+
+def check_predict_shapes(predict_shapes):
+    """Check `predict_shapes(...)` against the shapes torch returns for each case."""
+
+    def case(cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first):
+        def run():
+            got = predict_shapes(cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional,
+                                 batch_first)
+            if not isinstance(got, dict):
+                raise Mismatch(f"expected a dict like {{'output': (...), 'h_n': (...)}}, got {type(got).__name__}")
+            expected = _measured_shapes(cell, batch_size, seq_len, input_size, hidden_size, num_layers,
+                                        bidirectional, batch_first)
+            for name, shape in expected.items():
+                if name not in got:
+                    extra = " (an LSTM returns (h_n, c_n))" if name == "c_n" else ""
+                    raise Mismatch(f"the dict has no key {name!r}{extra}; it has {sorted(got)}")
+                predicted = tuple(got[name]) if isinstance(got[name], (tuple, list, torch.Size)) else got[name]
+                if predicted != shape:
+                    why = _shape_mistake(name, predicted, shape, batch_size, seq_len, hidden_size, num_layers,
+                                         bidirectional, batch_first) if isinstance(predicted, tuple) else ""
+                    raise Mismatch(f"expected {name} {shape}, got {predicted!r}" + (f". {why}" if why else ""))
+            unexpected = sorted(set(got) - set(expected))
+            if unexpected:
+                raise Mismatch(f"unexpected keys {unexpected}: only an LSTM returns c_n")
+        return run
+
+    return run_check("predict_shapes", {name: case(*args) for name, args in SHAPE_CASES.items()},
+                     hint="output is (N, T, D*H) with batch_first=True, else (T, N, D*H); h_n (and c_n) are "
+                          "always (D*num_layers, N, H); D = 2 when bidirectional.")
+
+
+def _count_variants(cell, input_size, hidden_size, num_layers, bidirectional):
+    """Counts that the usual slips give, keyed by what each slip means."""
+
+    def count(gates=GATES[cell], biases=2, directions=2 if bidirectional else 1, deep_input=None):
+        deep_input = directions * hidden_size if deep_input is None else deep_input
+        total = 0
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else deep_input
+            total += directions * (gates * hidden_size * (layer_input + hidden_size + biases))
+        return total
+
+    variants = {
+        "torch keeps two bias vectors per layer and direction, b_ih and b_hh: you counted one.": count(biases=1),
+        "you left out the biases (2 vectors of gates*H per layer and direction).": count(biases=0),
+        f"{ARTICLED[cell]} stacks {GATES[cell]} gate blocks in every weight and bias: multiply by "
+        f"{GATES[cell]}.": count(gates=1),
+        "layers after the first read the previous layer's output, D*H features, not H.":
+            count(deep_input=hidden_size),
+        "layers after the first read the previous layer's output, D*H features, not input_size.":
+            count(deep_input=input_size),
+    }
+    if bidirectional:
+        full = count()
+        variants["a bidirectional layer has a full second set of weights: count both directions."] = full // 2
+        variants["a bidirectional layer doubles the recurrent weights, it does not halve them."] = full // 4
+    return variants
+
+
+def check_count_parameters(count_parameters):
+    """Check `count_parameters(cell, input_size, hidden_size, num_layers, bidirectional)` against torch."""
+
+    def case(cell, input_size, hidden_size, num_layers, bidirectional):
+        def run():
+            got = count_parameters(cell, input_size, hidden_size, num_layers, bidirectional)
+            layer = _build(cell, input_size, hidden_size, num_layers, bidirectional)
+            expected = sum(p.numel() for p in layer.parameters())
+            if got != expected:
+                slips = _count_variants(cell, input_size, hidden_size, num_layers, bidirectional)
+                why = next((text for text, value in slips.items() if value == got and value != expected), "")
+                raise Mismatch(f"expected {expected} parameters, got {got!r}" + (f": {why}" if why else ""))
+            return f"{expected} parameters"
+        return run
+
+    return run_check("count_parameters", {name: case(*args) for name, args in COUNT_CASES.items()},
+                     hint="per layer and direction: G*H*(I + H) weights plus 2*G*H biases, with G gates "
+                          "(rnn 1, gru 3, lstm 4) and I = input_size for layer 0, D*H after it.")
+
+
+def check_split_by_direction(split_by_direction):
+    """Check `split_by_direction(h_n, num_layers)` on h_n from real layers."""
+
+    def case(cell, num_layers, batch_size, hidden_size):
+        def run():
+            layer = _build(cell, 3, hidden_size, num_layers, bidirectional=True)
+            with seeded(1):
+                x = torch.randn(batch_size, 4, 3)
+            _, hidden = layer(x)
+            h_n = hidden[0] if cell == "lstm" else hidden
+            got = expect_pair(split_by_direction(h_n.clone(), num_layers), "(forward, backward)")
+            forward, backward = h_n[0::2], h_n[1::2]
+            blocked = ("torch interleaves layers and directions along axis 0 (layer 0 forward, layer 0 "
+                       "backward, layer 1 forward, ...), it does not put all forward states first: "
+                       "use h_n.view(num_layers, 2, N, H).")
+            swapped = "forward and backward are swapped: entry 0 of each layer is the forward direction."
+            axes = ("layer", "sequence", "unit")
+            expect_close(got[0], forward, "first result (forward states)", axes, mistakes=[
+                (h_n[:num_layers], blocked), (backward, swapped),
+                (h_n.view(num_layers, 2, batch_size, hidden_size)[0],
+                 "those are layer 0's two directions: index the direction axis (1) of the view, not the layer axis."),
+            ])
+            expect_close(got[1], backward, "second result (backward states)", axes, mistakes=[
+                (h_n[num_layers:], blocked), (forward, swapped)])
+        return run
+
+    return run_check("split_by_direction", {name: case(*args) for name, args in SPLIT_CASES.items()},
+                     hint="h_n.view(num_layers, 2, N, H) puts layers on axis 0 and directions on axis 1; "
+                          "take [:, 0] and [:, 1].")
