@@ -45,7 +45,7 @@ def test_first_code_cell_sets_up_the_notebook(notebook):
 
 def test_no_widget_state_is_stored(notebook):
     # Saved widget state is large, changes on every run, and is rebuilt when the cells run.
-    assert "widgets" not in notebook["metadata"], "strip metadata.widgets (see README, adding a notebook)"
+    assert "widgets" not in notebook["metadata"], "saved widget state: store the notebook with `make notebooks NB=...`"
 
 
 def test_no_execution_timestamps_are_stored(notebook):
