@@ -6,6 +6,11 @@ One loop serves both kinds of model the course builds:
   `PAD_LABEL` (-100) and left out of the loss and the accuracy;
 * classifiers: logits `(N, C)` against labels `(N,)`.
 
+With `loss="mse"` the same loop fits real-valued targets instead: the model
+returns one value per target (`(N, T, 1)` or `(N, T)` against float targets
+`(N, T)`, NaN marking padded steps), the loss is the mean squared error and
+there is no accuracy (None in the History).
+
 Batches are `(x, y)` or `(x, y, lengths)`; with lengths the model is called as
 `model(x, lengths)`. The first batch of every pass is checked (batch form,
 label range, model output against labels), so a mismatch stops with a message
@@ -32,6 +37,7 @@ from .env import pick_device, seed_everything
 from .validation import check_int, check_lengths, check_tensor, describe
 
 COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc")
+LOSSES = ("cross_entropy", "mse")
 
 
 class History:
@@ -39,8 +45,9 @@ class History:
 
     `.rows` is a list of dicts with keys `epoch, train_loss, train_acc,
     val_loss, val_acc, seconds` (the val entries are None without a validation
-    loader). The text form (`str`, `repr`, `.to_text()`) leaves out the seconds so
-    that it is the same on every run with the same seed.
+    loader, the acc entries None for a model trained with `loss="mse"`). The
+    text form (`str`, `repr`, `.to_text()`) leaves out the seconds so that it
+    is the same on every run with the same seed.
     """
 
     def __init__(self, rows=None):
@@ -109,13 +116,19 @@ def train(
     progress=True,
     seed=None,
     weight_decay=0.0,
+    loss="cross_entropy",
 ) -> History:
-    """Train `model` with Adam and cross entropy; return its per-epoch History.
+    """Train `model` with Adam and cross entropy (or squared error); return its per-epoch History.
 
     Works for taggers (logits `(N, T, C)`, labels `(N, T)`, padded steps
     `-100` ignored) and classifiers (logits `(N, C)`, labels `(N,)`). Loss and
     accuracy of an epoch are means over all its labelled steps, so short and
     long batches weigh by how many steps they hold.
+
+    loss: "cross_entropy" (the default, as above) or "mse" for regression: the
+        model returns one value per target (`(N, T, 1)` or `(N, T)` against float
+        targets `(N, T)`; `(N, 1)` or `(N,)` against `(N,)`), NaN targets mark
+        padded steps, and the History's acc columns are None.
 
     device: None picks CUDA, then MPS, then CPU (`pick_device`); the model is moved there.
     progress: one tqdm bar over the epochs (a widget in Jupyter, text on stderr in a
@@ -131,6 +144,7 @@ def train(
     check_int("epochs", epochs)
     _check_positive_number("lr", lr)
     _check_positive_number("weight_decay", weight_decay, allow_zero=True)
+    _check_loss(loss)
     _check_loader("train_loader", train_loader)
     if val_loader is not None:
         _check_loader("val_loader", val_loader)
@@ -145,8 +159,8 @@ def train(
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             model.train()
-            train_loss, train_acc = _run_epoch(model, train_loader, device, "train_loader", optimizer)
-            val = _score(model, val_loader, device, "val_loader") if val_loader is not None else {}
+            train_loss, train_acc = _run_epoch(model, train_loader, device, "train_loader", loss, optimizer)
+            val = _score(model, val_loader, device, "val_loader", loss) if val_loader is not None else {}
             history.add(
                 epoch=epoch,
                 train_loss=train_loss,
@@ -166,54 +180,55 @@ def _postfix(row) -> str:
     return ", ".join(f"{n}={row[n]:.4f}" for n in names)
 
 
-def evaluate(model, loader, device=None) -> dict:
+def evaluate(model, loader, device=None, loss="cross_entropy") -> dict:
     """Mean loss and accuracy of `model` over `loader`'s labelled steps: `{"loss": float, "acc": float}`.
 
     Runs without gradients in eval mode (the model's mode is restored after).
     device: None uses the device the model's parameters are on.
+    loss: "cross_entropy" or "mse", as in `train`; with "mse", "loss" is the
+        mean squared error and "acc" is None.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    _check_loss(loss)
     _check_loader("loader", loader)
     device = _model_device(model) if device is None else pick_device(device)
-    return _score(model.to(device), loader, device, "loader")
+    return _score(model.to(device), loader, device, "loader", loss)
 
 
-def _score(model, loader, device, name) -> dict:
+def _score(model, loader, device, name, loss_name) -> dict:
     """`evaluate` after its checks; `name` is the loader's name in error messages."""
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
-            loss, acc = _run_epoch(model, loader, device, name)
+            loss, acc = _run_epoch(model, loader, device, name, loss_name)
     finally:
         model.train(was_training)
     return {"loss": loss, "acc": acc}
 
 
-def _run_epoch(model, loader, device, name, optimizer=None):
+def _run_epoch(model, loader, device, name, loss_name="cross_entropy", optimizer=None):
     """One pass over `loader`; a training step per batch when `optimizer` is given.
 
-    Returns `(mean loss, accuracy)` over the labelled steps. Sums stay on the
-    device during the pass: one host sync at the end, not one per batch.
+    Returns `(mean loss, accuracy)` over the labelled steps (accuracy None for
+    "mse"). Sums stay on the device during the pass: one host sync at the end,
+    not one per batch.
     """
+    batch_terms = _mse_terms if loss_name == "mse" else _cross_entropy_terms
     loss_sum = correct = count = 0
     index = -1
     for index, batch in enumerate(loader):
-        x, y, lengths = _unpack_batch(batch, name, check=index == 0)
+        x, y, lengths = _unpack_batch(batch, name, check=index == 0, loss_name=loss_name)
         x, y = x.to(device), y.to(device)
-        logits = model(x) if lengths is None else model(x, lengths)
-        if index == 0:
-            _check_output(logits, y)
-        loss = F.cross_entropy(logits.flatten(0, -2), y.flatten(), ignore_index=PAD_LABEL)
+        output = model(x) if lengths is None else model(x, lengths)
+        loss, labelled, hits = batch_terms(output, y, check=index == 0)
         if optimizer is not None:
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
-        labelled = (y != PAD_LABEL).sum()
         loss_sum = loss_sum + loss.detach() * labelled
-        # argmax is never PAD_LABEL, so padded steps can never count as correct
-        correct = correct + (logits.detach().argmax(-1) == y).sum()
+        correct = correct + hits
         count = count + labelled
     if index < 0:
         raise ValueError(
@@ -222,19 +237,51 @@ def _run_epoch(model, loader, device, name, optimizer=None):
         )
     count = int(count)
     if count == 0:
-        raise ValueError(f"every label in {name} is padding ({PAD_LABEL}): there is nothing to score")
-    return float(loss_sum) / count, int(correct) / count
+        padding = "NaN" if loss_name == "mse" else PAD_LABEL
+        raise ValueError(f"every label in {name} is padding ({padding}): there is nothing to score")
+    return float(loss_sum) / count, None if loss_name == "mse" else int(correct) / count
 
 
-def _unpack_batch(batch, name, check):
+def _cross_entropy_terms(logits, y, check):
+    """`(mean cross entropy, number of labelled steps, number predicted right)` for one batch."""
+    if check:
+        _check_output(logits, y)
+    loss = F.cross_entropy(logits.flatten(0, -2), y.flatten(), ignore_index=PAD_LABEL)
+    # argmax is never PAD_LABEL, so padded steps can never count as correct
+    return loss, (y != PAD_LABEL).sum(), (logits.detach().argmax(-1) == y).sum()
+
+
+def _mse_terms(output, y, check):
+    """`(mean squared error, number of labelled steps, 0)` for one batch; NaN targets are left out."""
+    if check:
+        _check_regression_output(output, y)
+    if output.dim() > y.dim():
+        output = output.squeeze(-1)  # one value per target: (N, T, 1) -> (N, T)
+    labelled = ~torch.isnan(y)
+    # A batch of padding only adds 0 (its weight in the epoch's mean is 0 anyway).
+    loss = F.mse_loss(output[labelled], y[labelled]) if labelled.any() else output.sum() * 0.0
+    return loss, labelled.sum(), 0
+
+
+def _unpack_batch(batch, name, check, loss_name="cross_entropy"):
     """Split a batch into `(x, y, lengths or None)`; check its form when `check`."""
     if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
         raise TypeError(f"each batch of {name} must be (x, y) or (x, y, lengths), got {describe(batch)}")
     x, y = batch[0], batch[1]
     lengths = batch[2] if len(batch) == 3 else None
     if check:
-        check_tensor(f"x (the first item of a batch of {name})", x, floating=True)
-        if not isinstance(y, torch.Tensor) or y.is_floating_point() or y.dtype == torch.bool:
+        if not isinstance(x, torch.Tensor) or x.dtype == torch.bool or x.is_complex():
+            raise TypeError(
+                f"x (the first item of a batch of {name}) must be a float tensor of features "
+                f"or an integer tensor of ids (for a model that embeds them), got {describe(x)}"
+            )
+        if loss_name == "mse":
+            if not isinstance(y, torch.Tensor) or not y.is_floating_point():
+                raise TypeError(
+                    f"targets y (the second item of a batch of {name}) must be a float tensor for loss='mse' "
+                    f"(e.g. y.float()), got {describe(y)}"
+                )
+        elif not isinstance(y, torch.Tensor) or y.is_floating_point() or y.dtype == torch.bool:
             raise TypeError(
                 f"labels y (the second item of a batch of {name}) must be an integer tensor of class "
                 f"indices (e.g. y.long()), got {describe(y)}"
@@ -279,6 +326,21 @@ def _check_output(logits, y) -> None:
         )
     if low < 0:
         raise ValueError(f"label {low} found: labels must be 0..{num_classes - 1}, or {PAD_LABEL} for padded steps")
+
+
+def _check_regression_output(output, y) -> None:
+    """Check that the model gives one value per target: shape `y.shape` or `y.shape + (1,)`."""
+    _check_is_logits(output)
+    if tuple(output.shape) not in (tuple(y.shape), tuple(y.shape) + (1,)):
+        raise ValueError(
+            f"with loss='mse' the model must return one value per target, shape {tuple(y.shape)} or "
+            f"{tuple(y.shape) + (1,)} (e.g. a tagger with num_classes=1), got {tuple(output.shape)}"
+        )
+
+
+def _check_loss(loss) -> None:
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {', '.join(map(repr, LOSSES))}, got {describe(loss)}")
 
 
 def _check_is_logits(output) -> None:

@@ -186,6 +186,32 @@ def test_train_rejects_batches_that_are_not_x_y_pairs():
         train(fresh_tagger(), loader, progress=False)
 
 
+def test_train_rejects_boolean_inputs():
+    loader = DataLoader(TensorDataset(torch.ones(8, 5, 8, dtype=torch.bool), torch.zeros(8, 5, dtype=torch.long)), batch_size=4)
+    with pytest.raises(TypeError, match=r"x .* must be a float tensor of features or an integer tensor of ids"):
+        train(fresh_tagger(), loader, progress=False)
+
+
+class EmbeddingTagger(nn.Module):
+    """Integer ids (N, T) -> logits (N, T, 5): the kind of model that needs integer inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(6, 8)
+        self.tagger = SequenceTagger(8, 4, 5)
+
+    def forward(self, ids):
+        return self.tagger(self.embed(ids))
+
+
+def test_train_passes_integer_ids_to_a_model_that_embeds_them():
+    torch.manual_seed(0)
+    ids = torch.randint(0, 6, (16, 5))
+    loader = DataLoader(TensorDataset(ids, ids % 5), batch_size=8)
+    history = train(EmbeddingTagger(), loader, epochs=30, lr=0.05, progress=False, seed=0)
+    assert history.rows[-1]["train_acc"] > history.rows[0]["train_acc"]
+
+
 def test_train_rejects_float_labels():
     loader = DataLoader(TensorDataset(torch.randn(8, 5, 8), torch.rand(8, 5)), batch_size=4)
     with pytest.raises(TypeError, match="labels y .* must be an integer tensor of class indices"):
@@ -219,6 +245,80 @@ def test_train_rejects_a_model_that_returns_a_tuple():
     expected = r"got a tuple of 2 \(a torch.float32 tensor of shape \(4, 5, 5\), .*\(output, h_n\)"
     with pytest.raises(TypeError, match=expected):
         train(nn.RNN(8, 5, batch_first=True), loader, progress=False)
+
+
+# --- loss="mse": regression -------------------------------------------------------
+
+
+class ConstantRegressor(nn.Module):
+    """Predicts `value` at every step, shaped (N, T, 1) or, with squeeze=True, (N, T)."""
+
+    def __init__(self, value=1.0, squeeze=False):
+        super().__init__()
+        self.value, self.squeeze = value, squeeze
+
+    def forward(self, x, lengths=None):
+        output = torch.full((*x.shape[:2], 1), self.value)
+        return output.squeeze(-1) if self.squeeze else output
+
+
+def regression_loaders(n_sequences=96):
+    X = torch.randn(n_sequences, 6, 2, generator=torch.Generator().manual_seed(0))
+    y = X[..., 0] - 0.5 * X[..., 1]  # (N, T) float targets
+    return make_loaders(X, y, batch_size=16)
+
+
+def test_train_with_mse_fits_real_targets_and_records_no_accuracy():
+    train_loader, val_loader = regression_loaders()
+    seed_everything(0)
+    history = train(SequenceTagger(2, 6, 1), train_loader, val_loader, epochs=4, progress=False,
+                    device="cpu", loss="mse")
+    assert history.last["val_loss"] < history.rows[0]["val_loss"]
+    assert history.column("train_acc") == [None] * 4 and history.column("val_acc") == [None] * 4
+    assert " - " in history.to_text()
+
+
+@pytest.mark.parametrize("squeeze", [False, True], ids=["(N, T, 1)", "(N, T)"])
+def test_evaluate_with_mse_is_the_mean_squared_error_over_all_steps(squeeze):
+    y = torch.tensor([[0.0, 1.0, 3.0], [1.0, 1.0, -1.0]])
+    loader = DataLoader(TensorDataset(torch.zeros(2, 3, 1), y), batch_size=1)
+    result = evaluate(ConstantRegressor(1.0, squeeze), loader, loss="mse")
+    assert result["acc"] is None
+    assert result["loss"] == pytest.approx((1 + 0 + 4 + 0 + 0 + 4) / 6)
+
+
+def test_mse_leaves_out_nan_targets_and_weighs_batches_by_their_labelled_steps():
+    nan = float("nan")
+    # batch 1: one labelled step, error 2; batch 2: three labelled steps, no error
+    y = torch.tensor([[3.0, nan, nan, nan], [1.0, 1.0, 1.0, nan]])
+    loader = DataLoader(TensorDataset(torch.zeros(2, 4, 1), y), batch_size=1)
+    assert evaluate(ConstantRegressor(1.0), loader, loss="mse")["loss"] == pytest.approx(4 / 4)
+
+
+def test_a_batch_of_nan_targets_only_adds_nothing():
+    y = torch.tensor([[float("nan")] * 3, [2.0, 2.0, 2.0]])
+    loader = DataLoader(TensorDataset(torch.zeros(2, 3, 1), y), batch_size=1)
+    assert evaluate(ConstantRegressor(1.0), loader, loss="mse")["loss"] == pytest.approx(1.0)
+
+
+def test_mse_rejects_integer_targets():
+    loader = DataLoader(TensorDataset(torch.zeros(4, 3, 1), torch.zeros(4, 3, dtype=torch.long)), batch_size=2)
+    with pytest.raises(TypeError, match=r"targets y .* must be a float tensor for loss='mse'"):
+        evaluate(ConstantRegressor(), loader, loss="mse")
+
+
+def test_mse_explains_a_model_with_several_outputs_per_step():
+    loader = DataLoader(TensorDataset(torch.zeros(4, 3, 8), torch.zeros(4, 3)), batch_size=2)
+    expected = r"one value per target, shape \(2, 3\) or \(2, 3, 1\) \(e.g. .*num_classes=1\), got \(2, 3, 5\)"
+    with pytest.raises(ValueError, match=expected):
+        train(fresh_tagger(), loader, progress=False, loss="mse")
+
+
+@pytest.mark.parametrize("function", [train, evaluate])
+def test_an_unknown_loss_is_rejected_by_name(function):
+    train_loader, _ = small_loaders()
+    with pytest.raises(ValueError, match=r"loss must be one of 'cross_entropy', 'mse', got str 'l1'"):
+        function(fresh_tagger(), train_loader, loss="l1")
 
 
 # --- History ------------------------------------------------------------------------
