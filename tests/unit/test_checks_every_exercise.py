@@ -1,0 +1,49 @@
+"""Every check cell of every exercise: the worked solution passes it, the unfinished stub is "not attempted yet".
+
+The cells are found in `solutions/*.ipynb` (a cell that imports `check_...` from
+`course_utils.checks.lessonNN` and calls it on one name), so a new exercise is
+covered without editing this file. What each check says about wrong answers is
+specified per lesson, in `test_checks_lessonNN.py`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+
+import pytest
+
+from course_utils.checks import NOT_ATTEMPTED, PASSED
+from exercise_code import ROOT, exercise, solution
+
+CHECK_CELL = re.compile(r"from course_utils\.checks\.(lesson\d\d) import (check_\w+).*?\2\((\w+)\)", re.S)
+
+
+def check_cells():
+    """`(stem, module, check name, checked name)` for each check cell of the solutions."""
+    found = []
+    for path in sorted((ROOT / "solutions").glob("*_exercise.ipynb")):
+        stem = path.name.removesuffix("_exercise.ipynb")
+        for cell in json.loads(path.read_text())["cells"]:
+            match = CHECK_CELL.search("".join(cell["source"]))
+            if cell["cell_type"] == "code" and match:
+                found.append((stem, *match.groups()))
+    return found
+
+
+CELLS = check_cells()
+
+
+def test_every_solution_notebook_has_check_cells():
+    stems = {path.name.removesuffix("_exercise.ipynb") for path in (ROOT / "solutions").glob("*_exercise.ipynb")}
+    assert stems and stems == {stem for stem, *_ in CELLS}
+
+
+@pytest.mark.parametrize("stem, module, check, name", CELLS, ids=[f"{c[0][:2]}-{c[2]}" for c in CELLS])
+def test_the_solution_passes_and_the_stub_is_not_attempted(stem, module, check, name):
+    run = getattr(importlib.import_module(f"course_utils.checks.{module}"), check)
+    report = run(solution(stem)[name])
+    assert report.status == PASSED, str(report)
+    unfinished = run(exercise(stem)[name])
+    assert unfinished.status == NOT_ATTEMPTED and "not attempted yet" in str(unfinished)
