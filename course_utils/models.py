@@ -153,17 +153,28 @@ def build_tagger_pair(input_size=8, hidden_size=10, num_classes=5, cell="rnn"):
     (head included) is closest to the bidirectional one's; for the reference
     sizes that is 16 units (501 parameters) against 2 x 10 (505).
     """
+    forward_hidden = one_way_hidden_size(hidden_size, input_size, num_classes, cell)
+    return (
+        SequenceTagger(input_size, hidden_size, num_classes, cell=cell, bidirectional=True),
+        SequenceTagger(input_size, forward_hidden, num_classes, cell=cell, bidirectional=False),
+    )
+
+
+def one_way_hidden_size(hidden_size, input_size, num_classes, cell="rnn") -> int:
+    """Hidden size of a one-way tagger with about as many parameters as a bidirectional one of `hidden_size`.
+
+    Counts include the head: for 8 inputs and 5 classes, 16 units (501
+    parameters) against 2 x 10 (505); for 1 input and 3 classes, 12 units (219)
+    against 2 x 8 (227).
+    """
+    check_int("hidden_size", hidden_size)
     check_int("num_classes", num_classes)
     target = _tagger_parameter_count(cell, input_size, hidden_size, num_classes, bidirectional=True)
     # A forward-only layer of 2H units has at least as many parameters of every
     # kind as a bidirectional one of H, so the best size lies in 1..2H.
-    forward_hidden = min(
+    return min(
         range(1, 2 * hidden_size + 1),
         key=lambda h: abs(_tagger_parameter_count(cell, input_size, h, num_classes, bidirectional=False) - target),
-    )
-    return (
-        SequenceTagger(input_size, hidden_size, num_classes, cell=cell, bidirectional=True),
-        SequenceTagger(input_size, forward_hidden, num_classes, cell=cell, bidirectional=False),
     )
 
 

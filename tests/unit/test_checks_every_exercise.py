@@ -1,7 +1,7 @@
 """Every check cell of every exercise: the worked solution passes it, the unfinished stub is "not attempted yet".
 
 The cells are found in `solutions/*.ipynb` (a cell that imports `check_...` from
-`course_utils.checks.lessonNN` and calls it on one name), so a new exercise is
+`course_utils.checks.lessonNN` and calls it on names the notebook defines), so a new exercise is
 covered without editing this file. What each check says about wrong answers is
 specified per lesson, in `test_checks_lessonNN.py`.
 """
@@ -17,11 +17,11 @@ import pytest
 from course_utils.checks import NOT_ATTEMPTED, PASSED
 from exercise_code import ROOT, exercise, solution
 
-CHECK_CELL = re.compile(r"from course_utils\.checks\.(lesson\d\d) import (check_\w+).*?\2\((\w+)\)", re.S)
+CHECK_CELL = re.compile(r"from course_utils\.checks\.(lesson\d\d) import (check_\w+).*?\2\(([\w, ]+)\)", re.S)
 
 
 def check_cells():
-    """`(stem, module, check name, checked name)` for each check cell of the solutions."""
+    """`(stem, module, check name, checked names)` for each check cell of the solutions."""
     found = []
     for path in sorted((ROOT / "solutions").glob("*_exercise.ipynb")):
         stem = path.name.removesuffix("_exercise.ipynb")
@@ -40,10 +40,12 @@ def test_every_solution_notebook_has_check_cells():
     assert stems and stems == {stem for stem, *_ in CELLS}
 
 
-@pytest.mark.parametrize("stem, module, check, name", CELLS, ids=[f"{c[0][:2]}-{c[2]}" for c in CELLS])
-def test_the_solution_passes_and_the_stub_is_not_attempted(stem, module, check, name):
+@pytest.mark.parametrize("stem, module, check, names", CELLS, ids=[f"{c[0][:2]}-{c[2]}" for c in CELLS])
+def test_the_solution_passes_and_the_stub_is_not_attempted(stem, module, check, names):
     run = getattr(importlib.import_module(f"course_utils.checks.{module}"), check)
-    report = run(solution(stem)[name])
+    names = [name.strip() for name in names.split(",")]
+    solved, unsolved = solution(stem), exercise(stem)
+    report = run(*(solved[name] for name in names))
     assert report.status == PASSED, str(report)
-    unfinished = run(exercise(stem)[name])
+    unfinished = run(*(unsolved[name] for name in names))
     assert unfinished.status == NOT_ATTEMPTED and "not attempted yet" in str(unfinished)

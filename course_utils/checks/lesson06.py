@@ -1,0 +1,312 @@
+"""Checks for exercise 06 (why not just wait?): a delayed answer, a merge of two taggers, the delay to choose.
+
+`check_delayed_logits(fn)`: `fn(tagger, x (N, T, F), delay) -> logits (N, T, C)`: append
+`delay` zero steps to x, run the forward-only tagger on all T + delay steps, and answer for
+step t with its output at step t + delay; compared with `delays.DelayedTagger` holding the
+same weights.
+
+`check_merge_probabilities(fn)`: `fn(forward_logits, backward_logits) -> (N, T, C)`, the log
+of the average of the two taggers' class probabilities, as `delays.MergedTagger` returns
+it; one case has taggers so confident that float32 probabilities underflow to 0.
+
+`check_covering_delay(fn)`: `fn(seq_len, past, future) -> int`, the smallest delay at which
+a forward tagger has read every input its target depends on (`delays.information_limit`
+reaches a mean squared error of 0).
+
+`check_waiting_training(delayed_logits, covering_delay)`: trains a forward tagger that answers
+through the learner's `delayed_logits`, at the learner's covering delay of the lesson's
+window, and scores it on the validation split.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import torch
+from torch import nn
+
+from ..data import make_loaders
+from ..delays import DelayedTagger, information_limit, make_window_data
+from ..models import SequenceTagger, one_way_hidden_size
+from ..training import evaluate, train
+from ._shared import expect_close, seeded
+from .framework import Mismatch, run_check
+
+HIDDEN, CLASSES = 4, 3
+# (cell, batch N, steps T, features F, delay) of each delayed_logits case
+DELAY_CASES = {
+    "rnn, x (3, 8, 1), delay 2": ("rnn", 3, 8, 1, 2),
+    "delay 0 (no waiting): rnn, x (2, 6, 1)": ("rnn", 2, 6, 1, 0),
+    "gru with 2 features: x (2, 5, 2), delay 1": ("gru", 2, 5, 2, 1),
+    "a delay longer than the sequence: rnn, x (2, 3, 1), delay 5": ("rnn", 2, 3, 1, 5),
+    "batch of 1: lstm, x (1, 7, 1), delay 3": ("lstm", 1, 7, 1, 3),
+}
+# (shape (N, T, C), scale of the logits, whether both taggers give the same logits) of each merge case
+MERGE_CASES = {
+    "logits (2, 4, 3)": ((2, 4, 3), 1.0, False),
+    "two classes: logits (3, 5, 2)": ((3, 5, 2), 1.0, False),
+    "the two taggers agree: the same logits (2, 3, 4)": ((2, 3, 4), 1.0, True),
+    "one step, batch of 1: logits (1, 1, 3)": ((1, 1, 3), 1.0, False),
+    "very confident taggers: logits (2, 4, 3) in the hundreds": ((2, 4, 3), 200.0, False),
+}
+# (seq_len, past, future) of each covering_delay case
+COVER_CASES = {
+    "the lesson's window: T=20, past 3, future 6": (20, 3, 6),
+    "a symmetric window: T=20, past 2, future 2": (20, 2, 2),
+    "a window into the past only: T=20, past 4, future 0": (20, 4, 0),
+    "a sequence shorter than the window: T=4, past 3, future 6": (4, 3, 6),
+    "one step: T=1, past 3, future 6": (1, 3, 6),
+}
+ATOL, MERGE_ATOL = 1e-5, 1e-4  # merged log-probabilities reach -200: float32 keeps about 1e-5 there
+# The training check: the lesson's data, one-way budget and recipe, and the accuracy a correct delay reaches.
+WINDOW = {"seq_len": 20, "past": 3, "future": 6, "n_classes": 3}
+RECIPE = {"hidden_size": one_way_hidden_size(8, input_size=1, num_classes=3), "epochs": 5, "lr": 0.03}
+ACCURACY_BAR = 0.80
+
+
+# --- Task 1: the delayed answer ----------------------------------------------------------------
+
+class _DelayCase:
+    """A seeded forward-only tagger, an input x, and the outputs of every way of shifting its answers."""
+
+    def __init__(self, cell, n, steps, features, delay):
+        with seeded(0):
+            self.tagger = SequenceTagger(features, HIDDEN, CLASSES, cell, bidirectional=False).requires_grad_(False)
+            self.x = torch.randn(n, steps, features)
+            reference = DelayedTagger(features, HIDDEN, CLASSES, delay, cell).requires_grad_(False)
+        reference.load_state_dict(self.tagger.state_dict())  # the same weights, answering late
+        self.tagger.eval()
+        self.delay = delay
+        self.expected = reference(self.x)  # (N, T, C)
+
+    def arguments(self):
+        """(tagger, a copy of x, delay): a learner's in-place edit of x cannot change the expected values."""
+        return self.tagger, self.x.clone(), self.delay
+
+    def _run(self, x, zeros, at_end=True):
+        """The tagger on x with `zeros` zero steps appended (or put in front): `(N, T + zeros, C)`."""
+        pad = x.new_zeros(x.shape[0], zeros, x.shape[2])
+        return self.tagger(torch.cat([x, pad] if at_end else [pad, x], dim=1))
+
+    def mistakes(self):
+        """(result, explanation) of each usual slip."""
+        x, d, steps = self.x, self.delay, self.x.shape[1]
+        appended, in_front = self._run(x, d), self._run(x, d, at_end=False)  # (N, T + d, C) each
+        slips = [
+            (self.tagger(x),
+             "That is the tagger's output for step t at step t itself: no waiting (the first T outputs of the "
+             "padded run are the same). The answer for step t is the output at step t + delay: outputs[:, delay:]."),
+            (self.tagger(x)[:, d:],
+             "Without zero steps appended the run has only T steps, and only T - delay of them come after step "
+             "delay. Append delay zero steps to x first, so that the last steps get an answer too."),
+            (appended, "That is all T + delay outputs of the padded run: keep the last T, from step delay on."),
+            (in_front[:, d:],
+             "The zero steps went in front of the sequence: the tagger reads x_t at step t + delay and answers "
+             "then, without having read anything after x_t. Append the zeros at the end of x."),
+            (in_front[:, :steps],
+             "That answers for step t having read only x_0 .. x_{t - delay}: with the zeros in front and the "
+             "first T outputs kept, it waits the wrong way round. Append the zeros at the end, keep the last T."),
+            (self._run(x, d + 1)[:, d + 1:],
+             "One step late: the answer for step t comes from step t + delay + 1. Append delay zero steps, "
+             "not delay + 1."),
+        ]
+        if d >= 1:
+            slips.append((appended[:, d - 1:d - 1 + steps],
+                          "One step early: the answer for step t comes from step t + delay - 1, before x_{t+delay} "
+                          "is read. Take it from step t + delay: outputs[:, delay:]."))
+        else:  # -0 is 0: slices written for delay > 0 go wrong at delay 0
+            slips += [
+                (appended[:, :0],
+                 "That is empty: with delay 0, outputs[:, :-delay] is outputs[:, :0] (-0 is 0). Slice from the "
+                 "front instead, outputs[:, delay:], which keeps every step when delay is 0."),
+                (self._run(x, steps),
+                 "That is 2T outputs: with delay 0, x[:, -delay:] is all of x (-0 is 0), so T zero steps were "
+                 "appended. Build the zeros from the sizes instead: x.new_zeros(N, delay, F)."),
+            ]
+        return slips
+
+
+def check_delayed_logits(delayed_logits):
+    """Check `delayed_logits(tagger, x, delay)` against a `DelayedTagger` with the tagger's weights."""
+
+    def case(*args):
+        def run():
+            c = _DelayCase(*args)
+            got = delayed_logits(*c.arguments())
+            expect_close(got, c.expected, f"logits (N, T, C={CLASSES})", ("sequence", "step", "class"), ATOL,
+                         c.mistakes())
+        return run
+
+    return run_check("delayed_logits", {name: case(*args) for name, args in DELAY_CASES.items()},
+                     hint="append delay zero steps at the end of x (torch.cat with x.new_zeros(N, delay, F) on "
+                          "dim 1), run the tagger on all T + delay steps, and keep outputs[:, delay:].")
+
+
+# --- Task 2: merging two taggers ---------------------------------------------------------------
+
+def _log_average(a, b, dim=-1):
+    """log((softmax(a) + softmax(b)) / 2) over `dim`, computed without underflow."""
+    return torch.logaddexp(a.log_softmax(dim), b.log_softmax(dim)) - math.log(2)
+
+
+def _merge_mistakes(a, b):
+    """(result, explanation) of each usual slip, for forward logits a and backward logits b `(N, T, C)`."""
+    p_a, p_b = a.softmax(-1), b.softmax(-1)
+    return [
+        ((a + b) / 2,
+         "That averaged the logits: the merge averages the class probabilities, p = (softmax(a) + softmax(b)) / 2, "
+         "and returns log p. Averaging logits is a different model (a normalised geometric mean of the "
+         "probabilities)."),
+        (((a + b) / 2).log_softmax(-1),
+         "That is log_softmax of the averaged logits: averaging logits is not averaging probabilities. Take the "
+         "softmax of each tagger first, then average."),
+        ((a.log_softmax(-1) + b.log_softmax(-1)) / 2,
+         "That averaged the log-probabilities: that is the log of a geometric mean. Average the probabilities "
+         "themselves, then take the log."),
+        ((p_a + p_b) / 2,
+         "Those are the averaged probabilities p themselves: return their log, log p, which `evaluate` and "
+         "cross entropy can use as logits (softmax(log p) = p)."),
+        (torch.logaddexp(a.log_softmax(-1), b.log_softmax(-1)),
+         "That is log(p_forward + p_backward): the sum was not halved, so every value is log 2 = 0.6931 too high "
+         "and each step's probabilities add up to 2. Subtract log 2."),
+        (p_a + p_b, "That is the sum of the two probabilities: halve it, then take the log."),
+        (_log_average(a, b, dim=1),
+         "The softmax ran over the time steps (dim 1): class probabilities are normalised over the classes, "
+         "the last axis (dim=-1)."),
+        (_log_average(a, b, dim=0),
+         "The softmax ran over the batch (dim 0): class probabilities are normalised over the classes, the last "
+         "axis (dim=-1)."),
+        (lambda got: isinstance(got, torch.Tensor) and not got.is_floating_point(),
+         "Those look like class indices: return the log-probabilities of every class, (N, T, C)."),
+        (lambda got: isinstance(got, torch.Tensor) and got.is_floating_point() and not torch.isfinite(got).all(),
+         "Some values are -inf (or NaN): where both taggers give a class a probability below float32's "
+         "smallest number (about 1e-45), it rounds to 0 and its log is -inf. Stay with log-probabilities: "
+         "torch.logaddexp(a.log_softmax(-1), b.log_softmax(-1)) - math.log(2)."),
+    ]
+
+
+def check_merge_probabilities(merge_probabilities):
+    """Check `merge_probabilities(forward_logits, backward_logits)` against log of the averaged probabilities."""
+
+    def case(shape, scale, agree):
+        def run():
+            with seeded(0):
+                a = torch.randn(shape) * scale
+                b = a.clone() if agree else torch.randn(shape) * scale
+            expected = _log_average(a.double(), b.double())  # float64: exact enough at -200
+            got = merge_probabilities(a.clone(), b.clone())
+            expect_close(got, expected, f"log-probabilities (N, T, C={shape[-1]})", ("sequence", "step", "class"),
+                         MERGE_ATOL, _merge_mistakes(a, b))
+        return run
+
+    return run_check("merge_probabilities", {name: case(*args) for name, args in MERGE_CASES.items()},
+                     hint="turn each tagger's logits into log-probabilities with log_softmax(-1), add the "
+                          "probabilities with torch.logaddexp, and halve them by subtracting math.log(2).")
+
+
+# --- Task 3: the delay that covers the window, and training with it ---------------------------
+
+def _smallest_covering_delay(seq_len, past, future) -> int:
+    """The smallest delay at which `information_limit` says a forward tagger misses nothing (MSE 0)."""
+    return next(d for d in range(seq_len + future + 1)
+                if information_limit(d, "forward", seq_len, past, future)["mse"] == 0)
+
+
+def _delay_slips(seq_len, past, future, expected):
+    """(value, explanation) of each usual wrong delay."""
+    slips = [(past + future,
+              "That is past + future, the window's width less one: the past inputs x_{t-past} .. x_{t-1} are read "
+              "before step t anyway; the delay only has to reach the inputs after t.")]
+    if expected == future:
+        slips += [
+            (future + 1, "One step too long: at step t + future the tagger has just read x_{t+future}, the "
+                         "window's last input."),
+            (future - 1, "One step short: at step t + future - 1 the window's last input, x_{t+future}, is still "
+                         "unread."),
+        ]
+    else:
+        slips.append((future,
+                      f"That is `future`, right for long sequences; but this sequence has only T = {seq_len} "
+                      f"step{'s' if seq_len != 1 else ''} and the window's inputs after step T-1 are known zeros, "
+                      f"so by d = {expected} a tagger has read all there is. Let information_limit decide: it "
+                      "counts only inputs inside the sequence."))
+    slips += [
+        (past, "past counts the inputs before t, which a forward tagger has read anyway: the delay must cover "
+               "the inputs after t."),
+        (seq_len - 1, "That waits for the end of the sequence: it covers the window, but it is not the smallest "
+                      "delay that does."),
+    ]
+    return slips
+
+
+def check_covering_delay(covering_delay):
+    """Check `covering_delay(seq_len, past, future)` against the search over `information_limit`."""
+
+    def case(seq_len, past, future):
+        def run():
+            got = covering_delay(seq_len, past, future)
+            try:
+                value = operator.index(got)
+            except TypeError:
+                raise Mismatch(f"expected a whole number of steps (an int), got {got!r}") from None
+            expected = _smallest_covering_delay(seq_len, past, future)
+            if value != expected:
+                why = next((text for slip, text in _delay_slips(seq_len, past, future, expected)
+                            if slip == value), "")
+                raise Mismatch(f"expected d = {expected}, got {value}" + (f". {why}" if why else ""))
+            return f"d = {expected}"
+        return run
+
+    return run_check("covering_delay", {name: case(*args) for name, args in COVER_CASES.items()},
+                     hint="try d = 0, 1, 2, ... and return the first d for which information_limit(d, 'forward', "
+                          "seq_len, past, future)['mse'] is 0: nothing the target depends on is unread.")
+
+
+class _WaitingTagger(nn.Module):
+    """A forward-only tagger that answers through the learner's `delayed_logits`: x `(N, T, 1)` -> `(N, T, C)`."""
+
+    def __init__(self, delayed_logits, delay):
+        super().__init__()
+        self.tagger = SequenceTagger(1, RECIPE["hidden_size"], WINDOW["n_classes"], bidirectional=False)
+        self.delayed_logits, self.delay = delayed_logits, delay
+
+    def forward(self, x):
+        return self.delayed_logits(self.tagger, x, self.delay)
+
+
+def _trained_accuracy(delayed_logits, delay, loaders) -> float:
+    """Validation accuracy of a `_WaitingTagger` trained with the lesson's recipe from seed 0."""
+    with seeded(0):
+        model = _WaitingTagger(delayed_logits, delay)
+        train(model, *loaders, epochs=RECIPE["epochs"], lr=RECIPE["lr"], device="cpu", progress=False, seed=0)
+    return evaluate(model, loaders[1], device="cpu")["acc"]
+
+
+def check_waiting_training(delayed_logits, covering_delay):
+    """Train a forward tagger through `delayed_logits` at `covering_delay` of the lesson's window; score it."""
+    window = (WINDOW["seq_len"], WINDOW["past"], WINDOW["future"])
+    expected_delay = _smallest_covering_delay(*window)
+
+    def run():
+        delay = covering_delay(*window)
+        if delay != expected_delay:
+            raise Mismatch(f"covering_delay{window} gave {delay!r}, not {expected_delay}: make check_covering_delay "
+                           "pass first")
+        X, _, labels = make_window_data(seed=0, **WINDOW)
+        loaders = make_loaders(X, labels, batch_size=32, seed=0)
+        waited = _trained_accuracy(delayed_logits, delay, loaders)
+        if waited < ACCURACY_BAR:
+            raise Mismatch(f"validation accuracy {waited:.4f}, below {ACCURACY_BAR:.2f}: does check_delayed_logits "
+                           f"pass? With delay {delay} the answer for step t must come from step t + {delay}")
+        at_once = _trained_accuracy(delayed_logits, 0, loaders)
+        limit = information_limit(delay, "forward", **WINDOW)["acc"]
+        limit_at_once = information_limit(0, "forward", **WINDOW)["acc"]
+        return (f"validation accuracy {waited:.4f} (best possible {limit:.4f}); the same tagger without waiting: "
+                f"{at_once:.4f} (best possible {limit_at_once:.4f})")
+
+    name = (f"forward rnn tagger, {RECIPE['hidden_size']} units, delay {expected_delay}, {RECIPE['epochs']} epochs "
+            f"on 800 sequences of the window task, then 200 more: accuracy >= {ACCURACY_BAR:.2f}")
+    return run_check("waiting for the window", {name: run},
+                     hint="make check_delayed_logits and check_covering_delay pass first; this check uses your "
+                          "functions as they are.")
