@@ -172,7 +172,7 @@ def test_other_seeds_draw_other_tests():
     assert len({draw_final_test(n=10, seed=seed) for seed in range(5)}) > 1
 
 
-@pytest.mark.parametrize("n", [0, 19])
+@pytest.mark.parametrize("n", [0, len(BANKS[FINAL_TEST].questions) + 1])
 def test_the_final_test_size_is_checked(n):
     with pytest.raises(ValueError, match="n must be"):
         draw_final_test(n=n)

@@ -126,7 +126,7 @@ def test_a_wrong_option_without_a_misconception_is_rejected(bank_copy):
     def drop_one(question):
         question["misconceptions"].popitem()
 
-    edit("06_capstone_word_segmentation", drop_one)
+    edit("08_capstone_word_segmentation", drop_one)
     assert "'misconceptions'" in error_for(directory)
 
 
