@@ -35,8 +35,14 @@ $(STAMP): pyproject.toml constraints.txt
 		--display-name "Python 3 (birnn-course)" >/dev/null
 	@touch $(STAMP)
 
+# JupyterLab refuses to run as root unless told; containers often run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# The server's root is the repository, so exercises/ and solutions/ are one folder up
+# from the lessons; the browser opens on the first notebook.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
+		$(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
 	@mkdir -p $(TEST_HOME)
