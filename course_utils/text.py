@@ -11,15 +11,17 @@ where a bidirectional one can look.
 
 The text. Prose from the Python documentation that every Python installs,
 `pydoc_data.topics` (the text behind `help("assert")`): nothing to download.
+That text changes a little between Python releases, so the course ships a
+copy of it, taken from Python 3.11.7 (`assets/word_segmentation/
+pydoc_topics.json.gz`; `load_topics`), and every learner gets the same
+sentences, splits and figures whatever their Python.
 `corpus_sentences` keeps only prose: paragraphs are joined, list bullets and
 `*emphasis*` marks dropped, curly quotes made straight, then every sentence
 made only of letters, digits, spaces and `, ; : ' " ( ) - _ .`, starting with a
 capital or a quote and ending with `.` or `:`, is kept (code, grammar rules
 and tables fail that test). Sentences longer than 120 characters
 are cut at clause punctuation (`, ; :`); pieces of 20 to 120 characters are
-kept, each once, in the order the topics sort. The documentation changes a
-little between Python releases, so another Python may give a slightly
-different corpus: the course notebook prints its size, which shows it.
+kept, each once, in the order the topics sort.
 
 The pieces: `split_sentences` (train/validation/test), `CharVocab` (ids, with
 padding 0 and unknown 1), `make_segmentation_loaders` (variable-length
@@ -32,13 +34,17 @@ The shipped files live in `assets/word_segmentation/`: the weights of both
 models (state_dicts, about 80 KB each), the vocabulary and the training
 histories. `python -m course_utils.text --write-checkpoint` rewrites them
 with the same `train_capstone` the notebook calls (deterministic: seeds, one
-thread), so they can be reproduced.
+thread), so they can be reproduced. `--write-corpus` replaces the shipped
+text with the running Python's `pydoc_data.topics` (the checkpoints must then
+be written again).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import platform
 import re
 import sys
 from collections import Counter
@@ -71,6 +77,7 @@ MIN_COUNT = 2  # a training character seen fewer times maps to the unknown id
 ASSET_DIR = Path(__file__).resolve().parent / "assets" / "word_segmentation"
 VOCAB_PATH = ASSET_DIR / "vocab.json"
 HISTORIES_PATH = ASSET_DIR / "histories.json"  # the training curves behind the shipped weights
+TOPICS_PATH = ASSET_DIR / "pydoc_topics.json.gz"  # {"python": version, "topics": {name: text}}
 CHECKPOINT_NAMES = {True: "bidirectional_lstm.pt", False: "forward_lstm.pt"}
 MODEL_NAMES = {True: "bidirectional", False: "forward-only"}
 
@@ -89,27 +96,31 @@ _STRAIGHT_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "
 def corpus_sentences(min_len: int = MIN_LEN, max_len: int = MAX_LEN) -> list[str]:
     """Prose sentences of `min_len` to `max_len` characters from Python's own documentation.
 
-    Deterministic for a given Python (see the module docstring for the
-    filter). Returns a new list each call.
+    Read from the shipped copy of the text, so the same on every Python (see
+    the module docstring for the filter). Returns a new list each call.
     """
     check_int("min_len", min_len)
     check_int("max_len", max_len, minimum=min_len)
     return list(_corpus(min_len, max_len))
 
 
+def load_topics() -> dict[str, str]:
+    """The shipped copy of `pydoc_data.topics.topics`: `{topic name: its text}` (a new dict each call)."""
+    return dict(_shipped_topics()["topics"])
+
+
+@lru_cache(maxsize=1)
+def _shipped_topics() -> dict:
+    with gzip.open(TOPICS_PATH, "rt", encoding="utf-8") as file:
+        return json.load(file)
+
+
 @lru_cache(maxsize=4)
 def _corpus(min_len: int, max_len: int) -> tuple[str, ...]:
-    try:
-        from pydoc_data import topics
-    except ImportError as error:  # some Linux packages split the documentation topics out
-        raise ImportError(
-            "the capstone's text comes from the standard library's pydoc_data.topics, which this Python lacks: "
-            "install its full standard library (on Debian/Ubuntu, the libpythonX.Y-stdlib package)"
-        ) from error
-
+    topics = _shipped_topics()["topics"]
     kept: dict[str, None] = {}  # a dict keeps the first occurrence's order
-    for key in sorted(topics.topics):
-        for paragraph in _paragraphs(topics.topics[key]):
+    for key in sorted(topics):
+        for paragraph in _paragraphs(topics[key]):
             for sentence in re.split(r"(?<=\.)\s+(?=[A-Z\"])", paragraph):
                 if "  " in sentence or not _PROSE.fullmatch(sentence):
                     continue  # code and aligned tables keep double spaces
@@ -117,6 +128,21 @@ def _corpus(min_len: int, max_len: int) -> tuple[str, ...]:
                     if min_len <= len(piece) <= max_len:
                         kept.setdefault(piece, None)
     return tuple(kept)
+
+
+def write_topics() -> str:
+    """Replace the shipped text with this Python's `pydoc_data.topics`; return this Python's version."""
+    try:
+        from pydoc_data import topics
+    except ImportError as error:  # some Linux packages split the documentation topics out
+        raise ImportError(
+            "this Python lacks the standard library's pydoc_data.topics: install its full standard library "
+            "(on Debian/Ubuntu, the libpythonX.Y-stdlib package)"
+        ) from error
+    version = platform.python_version()
+    with gzip.GzipFile(TOPICS_PATH, "wb", mtime=0) as raw:  # mtime 0: the same text gives the same file
+        raw.write(json.dumps({"python": version, "topics": topics.topics}, sort_keys=True).encode("utf-8"))
+    return version
 
 
 def _paragraphs(text: str):
@@ -675,13 +701,21 @@ def write_checkpoints(progress: bool = False) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="The word-segmentation capstone's shipped checkpoints.")
+    parser = argparse.ArgumentParser(description="The word-segmentation capstone's shipped text and checkpoints.")
+    parser.add_argument("--write-corpus", action="store_true",
+                        help=f"replace {TOPICS_PATH.name} with this Python's pydoc_data.topics")
     parser.add_argument("--write-checkpoint", action="store_true",
                         help=f"train both models and write them, with the vocabulary, to {ASSET_DIR}")
     args = parser.parse_args(argv)
-    if not args.write_checkpoint:
+    if not (args.write_corpus or args.write_checkpoint):
         parser.print_help()
         return 1
+    if args.write_corpus:
+        print(f"wrote {TOPICS_PATH.name}: pydoc_data.topics of Python {write_topics()}")
+        _shipped_topics.cache_clear()
+        _corpus.cache_clear()
+    if not args.write_checkpoint:
+        return 0
     for name, scores in write_checkpoints(progress=True).items():
         print(format_scores(name, scores))
     written = [VOCAB_PATH.name, HISTORIES_PATH.name, *CHECKPOINT_NAMES.values()]

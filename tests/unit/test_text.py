@@ -1,5 +1,8 @@
 """Specification of course_utils.text: the word-segmentation capstone's data, model, scores and segmenter."""
 
+import gzip
+import json
+import platform
 import re
 
 import pytest
@@ -12,6 +15,7 @@ from course_utils.models import count_parameters
 from course_utils.plots import CourseFigure
 from course_utils.text import (
     PAD_ID,
+    TOPICS_PATH,
     UNK_ID,
     CapstoneData,
     CharTagger,
@@ -28,6 +32,7 @@ from course_utils.text import (
     get_capstone,
     insert_spaces,
     load_capstone,
+    load_topics,
     make_segmentation_loaders,
     missed_word_ends,
     plot_length_histogram,
@@ -68,6 +73,30 @@ def test_corpus_is_the_same_on_every_call_and_a_copy():
     first = corpus_sentences()
     first.clear()
     assert corpus_sentences() == corpus_sentences() != []
+
+
+def test_the_shipped_text_is_the_pydoc_topics_of_the_python_it_names():
+    shipped = json.loads(gzip.decompress(TOPICS_PATH.read_bytes()))
+    assert load_topics() == shipped["topics"] and len(shipped["topics"]) > 50
+    if shipped["python"] != platform.python_version():
+        pytest.skip(f"the shipped text is from Python {shipped['python']}, this is {platform.python_version()}")
+    from pydoc_data import topics
+    assert shipped["topics"] == topics.topics
+
+
+def test_write_topics_stores_this_pythons_text_the_same_way_each_time(tmp_path, monkeypatch):
+    from pydoc_data import topics
+    monkeypatch.setattr(text, "TOPICS_PATH", tmp_path / "topics.json.gz")
+    assert text.write_topics() == platform.python_version()
+    first = text.TOPICS_PATH.read_bytes()
+    text.write_topics()
+    assert text.TOPICS_PATH.read_bytes() == first
+    assert json.loads(gzip.decompress(first))["topics"] == topics.topics
+
+
+def test_load_topics_returns_a_copy():
+    load_topics().clear()
+    assert load_topics()
 
 
 def test_corpus_rejects_a_max_len_below_min_len():
@@ -328,7 +357,8 @@ def test_shipped_checkpoints_meet_the_capstone_targets_on_held_out_sentences(dat
 
 
 def test_shipped_checkpoints_are_small():
-    assert sum(p.stat().st_size for p in text.ASSET_DIR.iterdir()) < 200_000
+    assert sum(text.checkpoint_path(bidirectional).stat().st_size for bidirectional in (True, False)) < 200_000
+    assert text.TOPICS_PATH.stat().st_size < 200_000
 
 
 def test_loading_instead_of_training_gives_the_recorded_history(data):
