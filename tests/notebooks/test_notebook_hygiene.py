@@ -1,6 +1,7 @@
-"""Every course notebook is stored executed, error-free, and on the course kernel."""
+"""Every course notebook is stored executed, error-free, and on the course kernel; its links lead somewhere."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,30 @@ def test_no_widget_state_is_stored(notebook):
 def test_no_execution_timestamps_are_stored(notebook):
     stamped = [i for i, c in enumerate(notebook["cells"]) if "execution" in c.get("metadata", {})]
     assert not stamped, f"cells {stamped} keep run timestamps: save with `make notebooks`"
+
+
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# [text](target.ipynb) links, and `notebooks/...`, `exercises/...`, `solutions/...` paths named in the prose
+LINK = re.compile(r"\]\(([^)\s]+\.ipynb)\)")
+NAMED_PATH = re.compile(r"`((?:notebooks|exercises|solutions)/[\w.-]+\.ipynb)`")
+
+
+def markdown(path: Path) -> str:
+    cells = json.loads(path.read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + sorted((ROOT / "exercises").glob("*.ipynb")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_notebook_link_and_named_path_exists(path):
+    text = markdown(path)
+    targets = [path.parent / link for link in LINK.findall(text)] + [ROOT / name for name in NAMED_PATH.findall(text)]
+    missing = [str(t.resolve().relative_to(ROOT)) for t in targets if not t.resolve().is_file()]
+    assert not missing, f"{path.name} points to notebooks that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("path", LESSONS[:-1], ids=lambda p: p.name)
+def test_every_lesson_ends_by_pointing_to_the_next(path):
+    following = LESSONS[LESSONS.index(path) + 1].name
+    last = "".join(json.loads(path.read_text())["cells"][-1]["source"])
+    assert following in last, f"the last cell of {path.name} should point to {following}"
