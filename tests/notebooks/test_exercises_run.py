@@ -8,6 +8,7 @@ a "not attempted yet" report.
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -32,7 +33,9 @@ def all_executed():
     async def execute_all():
         await asyncio.gather(*(client.async_execute() for client in clients))
 
-    asyncio.run(execute_all())
+    # A thread of its own: Playwright's sync API (the browser tests) may hold an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, execute_all()).result()
     return notebooks
 
 
