@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from course_utils.checks import FAILED
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -37,3 +39,9 @@ def solution(stem: str) -> dict:
 def exercise(stem: str) -> dict:
     """Names defined by `exercises/<stem>_exercise.ipynb` (the unfinished stubs)."""
     return _load(ROOT / "exercises" / f"{stem}_exercise.ipynb")
+
+
+def assert_fails_explaining(report, explanation: str) -> None:
+    """A check's report failed and says `explanation` (the message a learner's slip must get)."""
+    assert report.status == FAILED, str(report)
+    assert explanation in str(report), str(report)

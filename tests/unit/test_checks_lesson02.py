@@ -4,7 +4,7 @@ import pytest
 
 from course_utils.checks import FAILED
 from course_utils.checks.lesson02 import check_count_parameters, check_predict_shapes, check_split_by_direction
-from exercise_code import solution
+from exercise_code import assert_fails_explaining, solution
 
 SOLVED = solution("02_shapes")
 CHECKS = {"predict_shapes": check_predict_shapes, "count_parameters": check_count_parameters,
@@ -61,9 +61,7 @@ def always_batch_first(shapes, a):
     (always_batch_first, "batch_first=False puts the time axis first"),
 ], ids=lambda v: getattr(v, "__name__", "")[:30])
 def test_a_shape_slip_fails_with_its_explanation(change, explanation):
-    report = check_predict_shapes(shapes_with(change))
-    assert report.status == FAILED
-    assert explanation in str(report)
+    assert_fails_explaining(check_predict_shapes(shapes_with(change)), explanation)
 
 
 def test_a_wrong_shape_names_the_layer_expected_and_got():
@@ -97,9 +95,7 @@ def counting(gates=None, biases=2, deep_input=None, direction_factor=None):
     (counting(direction_factor=0.5), "doubles the recurrent weights, it does not halve them"),
 ], ids=["one bias", "no bias", "no gates", "deep input H", "one direction", "halved"])
 def test_a_counting_slip_fails_with_its_explanation(slip, explanation):
-    report = check_count_parameters(slip)
-    assert report.status == FAILED
-    assert explanation in str(report)
+    assert_fails_explaining(check_count_parameters(slip), explanation)
 
 
 def test_a_wrong_count_shows_expected_and_got():
@@ -120,9 +116,7 @@ def swapped(h_n, num_layers):
     (swapped, "forward and backward are swapped"),
 ])
 def test_a_split_slip_fails_with_its_explanation(slip, explanation):
-    report = check_split_by_direction(slip)
-    assert report.status == FAILED
-    assert explanation in str(report)
+    assert_fails_explaining(check_split_by_direction(slip), explanation)
 
 
 def test_the_blocked_split_is_right_for_one_layer_only():
