@@ -61,7 +61,7 @@ def expect_close(got, expected: torch.Tensor, what: str, axes: tuple[str, ...], 
     try:
         expect_tensor(got, expected, what=what, atol=float("inf"))  # type and shape only
     except Mismatch as wrong:
-        raise Mismatch(_with_explanation(str(wrong), recognise(got, mistakes, atol))) from None
+        raise Mismatch(with_explanation(str(wrong), recognise(got, mistakes, atol))) from None
     if expected.numel() == 0:
         return
     difference = (got.detach().to(expected.dtype) - expected).abs()
@@ -72,7 +72,7 @@ def expect_close(got, expected: torch.Tensor, what: str, axes: tuple[str, ...], 
     where = ", ".join(f"{axis} {i}" for axis, i in zip(axes, index))
     message = (f"the {what} has the right shape {tuple(expected.shape)} but wrong values: at [{where}] "
                f"expected {float(expected[index]):.4f}, got {float(got[index]):.4f}")
-    raise Mismatch(_with_explanation(message, recognise(got, mistakes, atol)))
+    raise Mismatch(with_explanation(message, recognise(got, mistakes, atol)))
 
 
 def expect_pair(result, what: str) -> tuple:
@@ -83,5 +83,6 @@ def expect_pair(result, what: str) -> tuple:
     return tuple(result)
 
 
-def _with_explanation(message: str, explanation: str) -> str:
+def with_explanation(message: str, explanation: str) -> str:
+    """`message`, followed by `explanation` as a sentence of its own when there is one."""
     return f"{message}. {explanation}" if explanation else message

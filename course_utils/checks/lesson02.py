@@ -17,7 +17,7 @@ import torch
 
 from ..models import CELLS
 from ..shapes import GATES
-from ._shared import expect_close, expect_pair, seeded
+from ._shared import expect_close, expect_pair, seeded, with_explanation
 from .framework import Mismatch, run_check
 
 # (cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first)
@@ -103,7 +103,7 @@ def check_predict_shapes(predict_shapes):
                 if predicted != shape:
                     why = _shape_mistake(name, predicted, shape, batch_size, seq_len, hidden_size, num_layers,
                                          bidirectional, batch_first) if isinstance(predicted, tuple) else ""
-                    raise Mismatch(f"expected {name} {shape}, got {predicted!r}" + (f". {why}" if why else ""))
+                    raise Mismatch(with_explanation(f"expected {name} {shape}, got {predicted!r}", why))
             unexpected = sorted(set(got) - set(expected))
             if unexpected:
                 raise Mismatch(f"unexpected keys {unexpected}: only an LSTM returns c_n")

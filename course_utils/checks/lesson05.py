@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ..data import ceiling_by_position, forward_ceiling, make_tagging_data
 from ..training import evaluate
-from ._shared import expect_pair, seeded
+from ._shared import expect_pair, seeded, with_explanation
 from .framework import Mismatch, run_check
 
 # (seq_len, k) of each case
@@ -71,7 +71,7 @@ def check_forward_ceiling_by_step(forward_ceiling_by_step):
                 slip = next((why for why, values in _ceiling_variants(seq_len, k).items()
                              if values != expected and all(abs(a - b) <= 1e-9 for a, b in zip(got, values))), "")
                 message = f"at step {t} expected {expected[t]:.4f}, got {got[t]:.4f}"
-                raise Mismatch(f"{message}. {slip}" if slip else message)
+                raise Mismatch(with_explanation(message, slip))
             return f"mean {sum(got) / seq_len:.3f}"
         return run
 

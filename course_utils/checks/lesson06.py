@@ -30,7 +30,7 @@ from ..data import make_loaders
 from ..delays import DelayedTagger, information_limit, make_window_data
 from ..models import SequenceTagger, one_way_hidden_size
 from ..training import evaluate, train
-from ._shared import expect_close, seeded
+from ._shared import expect_close, seeded, with_explanation
 from .framework import Mismatch, run_check
 
 HIDDEN, CLASSES = 4, 3
@@ -254,7 +254,7 @@ def check_covering_delay(covering_delay):
             if value != expected:
                 why = next((text for slip, text in _delay_slips(seq_len, past, future, expected)
                             if slip == value), "")
-                raise Mismatch(f"expected d = {expected}, got {value}" + (f". {why}" if why else ""))
+                raise Mismatch(with_explanation(f"expected d = {expected}, got {value}", why))
             return f"d = {expected}"
         return run
 

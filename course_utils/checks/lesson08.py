@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
 from ..text import PAD_ID, space_labels
-from ._shared import expect_close, expect_pair, seeded
+from ._shared import expect_close, expect_pair, seeded, with_explanation
 from .framework import Mismatch, expect_equal, run_check
 
 LABEL_CASES = {
@@ -65,7 +65,7 @@ def check_space_labels(space_labels_fn):
             if list(labels) != expected:
                 slip = next((why for values, why in _label_slips(sentence) if list(labels) == values), "")
                 message = f"expected the labels {expected}, got {list(labels)}"
-                raise Mismatch(f"{message}. {slip}" if slip else message)
+                raise Mismatch(with_explanation(message, slip))
         return run
 
     return run_check("space_labels", {name: case(sentence) for name, sentence in LABEL_CASES.items()},
