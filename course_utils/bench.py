@@ -30,7 +30,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from .data import PAD_LABEL, forward_ceiling, make_tagging_loaders
+from .data import PAD_LABEL, forward_ceiling, make_tagging_loaders, step_mask
 from .env import seed_everything
 from .training import train
 from .validation import check_int
@@ -125,7 +125,7 @@ def time_packed_vs_padded(n_sequences=128, max_len=200, hidden_size=128, repeats
     log_lengths = torch.rand(n_sequences, generator=generator) * torch.log(torch.tensor(float(max_len)))
     lengths = log_lengths.exp().round().long().clamp(1, max_len)
     lengths[0] = max_len
-    valid = torch.arange(max_len) < lengths.unsqueeze(1)  # (N, T)
+    valid = step_mask(lengths, max_len)  # (N, T)
     X = torch.randn(n_sequences, max_len, 8, generator=generator) * valid.unsqueeze(-1)  # zero-padded
     seed_everything(seed)
     model = SequenceTagger(8, hidden_size, 5, cell="lstm")

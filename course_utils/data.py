@@ -63,7 +63,7 @@ def make_variable_length_data(
     generator = torch.Generator().manual_seed(seed)
     lengths = torch.randint(min_len, max_len + 1, (n_sequences,), generator=generator)
     X = torch.randn(n_sequences, max_len, n_features, generator=generator)
-    X = X * _step_mask(lengths, max_len).unsqueeze(-1)
+    X = X * step_mask(lengths, max_len).unsqueeze(-1)
     return X, count_on_neighbours(X, lengths, n_classes), lengths
 
 
@@ -74,7 +74,7 @@ def count_on_neighbours(X, lengths, n_classes=5):
     """
     check_tensor("X (N, T, F)", X, dim=3)
     n, seq_len, _ = X.shape
-    valid = _step_mask(lengths, seq_len)
+    valid = step_mask(check_lengths(lengths, max_len=seq_len), seq_len)
     on = (X[..., 0] > 0) & valid
     counts = torch.zeros(n, seq_len, dtype=torch.int64)
     for offset in tagging_window(n_classes):
@@ -186,10 +186,12 @@ def make_tagging_loaders(batch_size=32, seed=0, **data_kwargs):
     return make_loaders(X, y, batch_size=batch_size, seed=seed)
 
 
-def _step_mask(lengths, seq_len):
-    """`(N, T)` bool mask of the valid steps, after checking `lengths`."""
-    lengths = check_lengths(lengths, max_len=seq_len)
-    return torch.arange(seq_len) < lengths.unsqueeze(1)
+def step_mask(lengths: torch.Tensor, seq_len: int) -> torch.Tensor:
+    """`(N, T)` bool mask, True at the valid steps `t < lengths[n]`, on `lengths`' device.
+
+    `lengths` is a 1-D integer tensor already checked (`check_lengths`).
+    """
+    return torch.arange(seq_len, device=lengths.device) < lengths.unsqueeze(1)
 
 
 def _check_n_classes(n_classes):

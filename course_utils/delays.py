@@ -47,7 +47,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .data import make_loaders
+from .data import make_loaders, step_mask
 from .env import seed_everything
 from .models import SequenceTagger, count_parameters, one_way_hidden_size
 from .plots import _finish, _subplots
@@ -243,7 +243,7 @@ class DelayedTagger(SequenceTagger):
         if lengths is not None:
             lengths = check_lengths(lengths, x.shape[0], seq_len)
             # the zero steps must follow each sequence's own last step, not the batch's padding
-            valid = torch.arange(seq_len + delay) < lengths.unsqueeze(1)  # (N, T + delay)
+            valid = step_mask(lengths, seq_len + delay)  # (N, T + delay)
             waited = waited * valid.unsqueeze(-1).to(waited)
             lengths = lengths + delay
         return super().forward(waited, lengths)[:, delay:]  # (N, T, C): step t read at t + delay

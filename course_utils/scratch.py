@@ -13,6 +13,7 @@ import math
 import torch
 from torch import nn
 
+from .data import step_mask
 from .shapes import _check_input
 from .validation import check_int, check_lengths, check_tensor, describe
 
@@ -48,7 +49,7 @@ def run_direction(x, W_ih, W_hh, b_ih, b_hh, reverse=False, lengths=None):
     if lengths is None:
         lengths = torch.full((batch_size,), seq_len, dtype=torch.int64)
     lengths = check_lengths(lengths, batch_size, seq_len)
-    valid = (torch.arange(seq_len) < lengths.unsqueeze(1)).to(x.device).unsqueeze(-1)  # (N, T, 1)
+    valid = step_mask(lengths, seq_len).to(x.device).unsqueeze(-1)  # (N, T, 1)
     if reverse:
         x = _reverse_within_lengths(x, lengths)
     h = x.new_zeros(batch_size, hidden_size)

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from .data import collate_padded
+from .data import collate_padded, step_mask
 from .models import SequenceClassifier, build_tagger_pair
 from .plots import _finish, _subplots
 from .training import predict
@@ -205,7 +205,7 @@ def mean_pool(x, lengths) -> torch.Tensor:
     """
     check_tensor("x (N, T, F)", x, dim=3, floating=True)
     lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])
-    valid = (torch.arange(x.shape[1]) < lengths.unsqueeze(1)).to(x.device, x.dtype)  # (N, T)
+    valid = step_mask(lengths, x.shape[1]).to(x.device, x.dtype)  # (N, T)
     return (x * valid.unsqueeze(-1)).sum(dim=1) / lengths.to(x.device, x.dtype).unsqueeze(1)
 
 

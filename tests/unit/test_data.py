@@ -16,6 +16,7 @@ from course_utils.data import (
     make_tagging_loaders,
     make_variable_length_data,
     split_train_val,
+    step_mask,
     tagging_window,
 )
 
@@ -186,3 +187,9 @@ def test_loaders_yield_lengths_when_given():
     X, y, lengths = make_variable_length_data(n_sequences=40, seed=2)
     train, _ = make_loaders(X, y, lengths, batch_size=8)
     assert len(next(iter(train))) == 3
+
+
+def test_step_mask_marks_the_steps_before_each_length():
+    mask = step_mask(torch.tensor([3, 1, 4]), 4)
+    assert mask.dtype == torch.bool
+    assert mask.tolist() == [[True, True, True, False], [True, False, False, False], [True] * 4]
