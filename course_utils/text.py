@@ -59,7 +59,7 @@ from torch.utils.data import DataLoader, Sampler
 
 from .data import PAD_LABEL, collate_padded
 from .env import seed_everything
-from .models import SequenceTagger, build_tagger_pair
+from .models import SequenceTagger, one_way_hidden_size
 from .plots import CourseFigure
 from .training import History, load_checkpoint, save_checkpoint, train
 from .validation import check_int, describe
@@ -403,9 +403,7 @@ class CharTagger(nn.Module):
 
 def forward_hidden_size(embed_dim: int = EMBED_DIM, hidden_size: int = HIDDEN_SIZE) -> int:
     """Hidden size of a forward-only LSTM tagger with about the parameters of a bidirectional one of `hidden_size`."""
-    with torch.random.fork_rng(devices=[]):  # building the pair must not move the caller's random state
-        _, forward_only = build_tagger_pair(embed_dim, hidden_size, NUM_CLASSES, cell="lstm")
-    return forward_only.rnn.hidden_size
+    return one_way_hidden_size(hidden_size, embed_dim, NUM_CLASSES, cell="lstm")
 
 
 def build_segmenter(vocab_size: int, bidirectional: bool = True) -> CharTagger:
