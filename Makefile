@@ -1,6 +1,8 @@
 # The course's two entry points (see README):
 #   make lab    set up .venv and open the course in JupyterLab
-#   make test   set up .venv and run every test (unit, notebooks, browser)
+#   make test   set up .venv and run every test (lint first, then unit, notebooks, browser)
+# For developers: `make lint` (contracts, ruff, mypy: seconds) and `make test-fast`
+# (lint, then the unit tests without the slow ones: under a minute).
 # Both reuse an existing .venv: the install step reruns only when
 # pyproject.toml or constraints.txt change.
 
@@ -22,7 +24,7 @@ TEST_HOME := $(CURDIR)/.test-home
 TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
 	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0
 
-.PHONY: lab test exercises notebooks bench setup clean
+.PHONY: lab test test-fast lint exercises notebooks bench setup clean
 
 setup: $(STAMP)
 
@@ -44,21 +46,33 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 		$(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP)
+# The rules of the house, checked before any test runs: the import contracts in
+# pyproject.toml (which room may import which), ruff's lint and format, mypy.
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: lint
 	@mkdir -p $(TEST_HOME)
 	$(TEST_ENV) $(PY) -m pytest $(NBVAL_ARGS) $(PYTEST_ARGS) \
 		$(TEST_PATHS)
 
+test-fast: lint
+	@mkdir -p $(TEST_HOME)
+	$(TEST_ENV) $(PY) -m pytest -m "not slow" $(PYTEST_ARGS) tests/unit
+
 exercises: $(STAMP)
-	$(PY) -m course_utils.exercises
+	$(PY) -m tools.exercises
 
 # Re-run notebooks in place after changing them: `make notebooks NB=notebooks/02_shapes.ipynb`.
 NB ?= notebooks/*.ipynb solutions/*.ipynb
 notebooks: $(STAMP)
-	MPLBACKEND=Agg PYTHONHASHSEED=0 $(PY) -m course_utils.notebook_runner $(NB)
+	MPLBACKEND=Agg PYTHONHASHSEED=0 $(PY) -m tools.notebook_runner $(NB)
 
 bench: $(STAMP)
-	$(PY) -m course_utils.bench
+	$(PY) -m tools.bench
 
 clean:
-	rm -rf $(VENV) $(TEST_HOME) .pytest_cache
+	rm -rf $(VENV) $(TEST_HOME) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -1,7 +1,17 @@
 """Support code for the birnn-course notebooks.
 
-One module per concern (data, models, shapes, training, plots, quiz, checks);
-notebooks import from here instead of repeating code.
+The rooms:
+
+* the core, lesson-agnostic: `env`, `validation` and `tables` (pure Python),
+  `tensors`, `data`, `shapes`, `models`, `training`, `checkpoints`,
+  `metrics`, `plots`, `claims`;
+* `quiz` (no torch): the question bank, grading, and the two views of a quiz;
+* `checks`: the exercise check framework, one module per lesson;
+* `lessons`: one module or package per lesson that needs code of its own.
+
+Notebooks import from here instead of repeating code. The rules between the
+rooms (the core never imports a lesson, the quiz never imports torch, ...)
+are import-linter contracts in pyproject.toml, checked by `make lint`.
 """
 
 __version__ = "0.1.0"

@@ -18,9 +18,8 @@ from math import comb
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from .validation import check_int, check_lengths, check_tensor, describe
-
-PAD_LABEL = -100  # the default ignore_index of torch's cross entropy
+from .tensors import PAD_LABEL, check_lengths, check_tensor, step_mask
+from .validation import check_int, describe
 
 
 def tagging_window(n_classes: int = 5) -> tuple[int, ...]:
@@ -46,9 +45,7 @@ def make_tagging_data(n_sequences=1000, seq_len=10, n_features=8, n_classes=5, s
     return X, count_on_neighbours(X, lengths, n_classes)
 
 
-def make_variable_length_data(
-    n_sequences=1000, min_len=3, max_len=20, n_features=8, n_classes=5, seed=0
-):
+def make_variable_length_data(n_sequences=1000, min_len=3, max_len=20, n_features=8, n_classes=5, seed=0):
     """Make the tagging task with lengths drawn uniformly from `[min_len, max_len]`.
 
     Returns `X` float32 `(N, max_len, F)` zero-padded, `y` int64 `(N, max_len)`
@@ -138,8 +135,7 @@ def collate_padded(batch):
     for i, (x, y) in enumerate(zip(xs, ys)):
         if y.shape != x.shape[:1]:
             raise ValueError(
-                f"batch[{i}] y must be a 0-d class label or have shape (T_i,) = ({x.shape[0]},), "
-                f"got {tuple(y.shape)}"
+                f"batch[{i}] y must be a 0-d class label or have shape (T_i,) = ({x.shape[0]},), got {tuple(y.shape)}"
             )
     Y = torch.nn.utils.rnn.pad_sequence([y.long() for y in ys], batch_first=True, padding_value=PAD_LABEL)
     return X, Y, lengths
@@ -184,14 +180,6 @@ def make_tagging_loaders(batch_size=32, seed=0, **data_kwargs):
     """Loaders of the reference pipeline: 1000 x 10 x 8 data, 5 classes, an 800/200 split."""
     X, y = make_tagging_data(seed=seed, **data_kwargs)
     return make_loaders(X, y, batch_size=batch_size, seed=seed)
-
-
-def step_mask(lengths: torch.Tensor, seq_len: int) -> torch.Tensor:
-    """`(N, T)` bool mask, True at the valid steps `t < lengths[n]`, on `lengths`' device.
-
-    `lengths` is a 1-D integer tensor already checked (`check_lengths`).
-    """
-    return torch.arange(seq_len, device=lengths.device) < lengths.unsqueeze(1)
 
 
 def _check_n_classes(n_classes):

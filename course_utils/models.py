@@ -6,12 +6,16 @@ bidirectional, else 1; H is the hidden size, C the number of classes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-from .shapes import _check_bool, _check_cell, _check_input, rnn_parameter_count, split_directions
-from .validation import check_int, check_lengths, check_tensor, describe
+from .shapes import rnn_parameter_count, split_directions
+from .tensors import check_cell, check_input, check_lengths, check_tensor
+from .validation import check_bool, check_int, describe
 
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -55,13 +59,37 @@ def count_parameters(module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
+def model_device(model: nn.Module) -> torch.device:
+    """Device of the model's first parameter (or buffer); CPU for a model without any."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """Put `model` in eval mode for the `with` block, then restore the mode it had (training or not).
+
+    `with eval_mode(model), torch.no_grad(): ...` is how the course predicts:
+    dropout off, no gradients, and a model in the middle of training stays in training mode after.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
 def last_layer_states(h_n, num_layers, bidirectional) -> torch.Tensor:
     """The last layer's final states from `h_n` `(D*num_layers, N, H)`, as `(N, D*H)`.
 
     Bidirectional: `[forward state after the last step, backward state after
     step 0]`. For an LSTM pass h_n, the first element of `(h_n, c_n)`.
     """
-    directions = 2 if _check_bool("bidirectional", bidirectional) else 1
+    directions = 2 if check_bool("bidirectional", bidirectional) else 1
     last = split_directions(h_n, num_layers, num_directions=directions)[-1]  # (D, N, H)
     return torch.cat(tuple(last), dim=-1)
 
@@ -72,12 +100,14 @@ class _RecurrentModel(nn.Module):
     def __init__(self, input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout):
         super().__init__()
         for name, value in (
-            ("input_size", input_size), ("hidden_size", hidden_size),
-            ("num_classes", num_classes), ("num_layers", num_layers),
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("num_classes", num_classes),
+            ("num_layers", num_layers),
         ):
             check_int(name, value)
-        self.cell = _check_cell(cell)
-        _check_bool("bidirectional", bidirectional)
+        self.cell = check_cell(cell)
+        check_bool("bidirectional", bidirectional)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
             raise TypeError(f"dropout must be a number in [0, 1), got {describe(dropout)}")
         if not 0 <= dropout < 1:
@@ -86,8 +116,12 @@ class _RecurrentModel(nn.Module):
         # dropout with one layer; the inter-layer part is passed only when it has
         # an effect, and self.dropout covers the last layer's output either way.
         self.rnn = CELLS[self.cell](
-            input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
-            batch_first=True, dropout=dropout if num_layers > 1 else 0.0,
+            input_size,
+            hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
         )
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear((2 if bidirectional else 1) * hidden_size, num_classes)
@@ -95,7 +129,7 @@ class _RecurrentModel(nn.Module):
     def _run_rnn(self, x, lengths):
         """Run `.rnn` on x `(N, T, F)`, packed when lengths are given; return `(output (N, T, D*H), h_n)`."""
         weight = self.head.weight
-        _check_input(x, self.rnn.input_size, dtype=weight.dtype)
+        check_input(x, self.rnn.input_size, dtype=weight.dtype)
         x = x.to(weight.device)  # lengths stay on the CPU, where packing needs them
         if lengths is None:
             output, hidden = self.rnn(x)
@@ -116,9 +150,7 @@ class SequenceTagger(_RecurrentModel):
     num_layers > 1, between layers too.
     """
 
-    def __init__(
-        self, input_size, hidden_size, num_classes, cell="rnn", bidirectional=True, num_layers=1, dropout=0.0
-    ):
+    def __init__(self, input_size, hidden_size, num_classes, cell="rnn", bidirectional=True, num_layers=1, dropout=0.0):
         super().__init__(input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout)
 
     def forward(self, x, lengths=None):

@@ -10,6 +10,7 @@ backend, e.g. with MPLBACKEND=Agg, where no inline display is set up.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import matplotlib.pyplot as plt
 import torch
@@ -17,8 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .training import History
-from .validation import check_int, check_tensor, describe
+from .tensors import check_tensor
+from .validation import check_int, describe
 
 METRIC_LABELS = {"loss": "cross-entropy loss", "acc": "accuracy"}
 METRIC_TITLES = {"loss": "Loss", "acc": "Accuracy"}
@@ -43,7 +44,7 @@ def plot_history(histories, metrics=("loss", "acc")):
     runs = _as_runs(histories)
     if isinstance(metrics, str) or not metrics or any(m not in METRIC_LABELS for m in metrics):
         raise ValueError(f"metrics must be a non-empty sequence of {tuple(METRIC_LABELS)}, got {metrics!r}")
-    fig, axes = _subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.8), squeeze=False)
+    fig, axes = subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.8), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         for colour, (name, history) in zip(_colours(len(runs)), runs.items()):
             prefix = f"{name} " if name else ""
@@ -56,7 +57,7 @@ def plot_history(histories, metrics=("loss", "acc")):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
-    return _finish(fig)
+    return finish_figure(fig)
 
 
 def plot_accuracy_by_position(curves, ceiling=None):
@@ -68,7 +69,7 @@ def plot_accuracy_by_position(curves, ceiling=None):
     """
     if not isinstance(curves, dict) or not curves:
         raise TypeError(f"curves must be a non-empty dict name -> accuracies (T,), got {describe(curves)}")
-    fig, ax = _subplots(figsize=(7, 4))
+    fig, ax = subplots(figsize=(7, 4))
     longest = 0
     for colour, (name, values) in zip(_colours(len(curves)), curves.items()):
         values = _as_vector(f"curves[{name!r}]", values)
@@ -89,7 +90,7 @@ def plot_accuracy_by_position(curves, ceiling=None):
     )
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize="small")
-    return _finish(fig)
+    return finish_figure(fig)
 
 
 def plot_confusion_matrix(cm, class_names=None):
@@ -107,7 +108,7 @@ def plot_confusion_matrix(cm, class_names=None):
         raise ValueError(f"class_names needs {n} names, one per class, got {len(names)}")
     counts = cm.detach().cpu().double()
     shares = counts / counts.sum(1, keepdim=True).clamp(min=1)
-    fig, ax = _subplots(figsize=(0.8 * n + 2.5, 0.7 * n + 1.8))
+    fig, ax = subplots(figsize=(0.8 * n + 2.5, 0.7 * n + 1.8))
     image = ax.imshow(shares.numpy(), cmap="Blues", vmin=0, vmax=1)
     for i in range(n):
         for j in range(n):
@@ -123,7 +124,7 @@ def plot_confusion_matrix(cm, class_names=None):
         yticklabels=names,
     )
     fig.colorbar(image, ax=ax, label="share of the true class")
-    return _finish(fig)
+    return finish_figure(fig)
 
 
 def plot_direction_context(seq_len=10, t=4):
@@ -146,14 +147,16 @@ def plot_direction_context(seq_len=10, t=4):
         "backward state\n(reads right to left)",
         "output at t\n(both concatenated)",
     ]
-    fig, ax = _subplots(figsize=(max(6.0, 0.7 * seq_len + 2.5), 3.4))
+    fig, ax = subplots(figsize=(max(6.0, 0.7 * seq_len + 2.5), 3.4))
     for row, (name, read) in enumerate(rows.items()):
         y = 2 - row
         for step in range(seq_len):
             seen = step in read
             ax.add_patch(
                 Rectangle(
-                    (step - 0.42, y - 0.32), 0.84, 0.64,
+                    (step - 0.42, y - 0.32),
+                    0.84,
+                    0.64,
                     facecolor=READ_COLOURS[name] if seen else "white",
                     alpha=0.85 if seen else 1.0,
                     edgecolor="black" if step == t else "lightgrey",
@@ -163,8 +166,12 @@ def plot_direction_context(seq_len=10, t=4):
         if name != "both":
             start, end = (read.start, read.stop - 1) if name == "forward" else (read.stop - 1, read.start)
             if start != end:
-                ax.annotate("", xy=(end, y + 0.45), xytext=(start, y + 0.45),
-                            arrowprops={"arrowstyle": "->", "color": READ_COLOURS[name], "lw": 1.5})
+                ax.annotate(
+                    "",
+                    xy=(end, y + 0.45),
+                    xytext=(start, y + 0.45),
+                    arrowprops={"arrowstyle": "->", "color": READ_COLOURS[name], "lw": 1.5},
+                )
     ax.set(
         xlim=(-0.6, seq_len - 0.4),
         ylim=(-0.6, 2.7),
@@ -177,7 +184,7 @@ def plot_direction_context(seq_len=10, t=4):
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    return _finish(fig)
+    return finish_figure(fig)
 
 
 def plot_tensor_heatmap(tensor, title, split=None):
@@ -195,7 +202,7 @@ def plot_tensor_heatmap(tensor, title, split=None):
             raise ValueError(f"split must be a column inside the D={tensor.shape[1]} columns, got {split}")
     limit = max(float(tensor.abs().max()), 1e-12)
     steps, width = tensor.shape
-    fig, ax = _subplots(figsize=(min(12.0, 0.35 * width + 3.0), min(8.0, 0.3 * steps + 1.8)))
+    fig, ax = subplots(figsize=(min(12.0, 0.35 * width + 3.0), min(8.0, 0.3 * steps + 1.8)))
     image = ax.imshow(tensor.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
     ax.set(xlabel="feature d", ylabel="time step t")
     ax.set_title(str(title), pad=18 if split is not None else 6)
@@ -206,17 +213,23 @@ def plot_tensor_heatmap(tensor, title, split=None):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.colorbar(image, ax=ax, label="value")
-    return _finish(fig)
+    return finish_figure(fig)
+
+
+def _is_history(obj) -> bool:
+    """True for a `training.History` or anything with its `column` and `rows` (this module does not import
+    training, which would load the training loop to draw a curve)."""
+    return callable(getattr(obj, "column", None)) and isinstance(getattr(obj, "rows", None), list)
 
 
 def _as_runs(histories) -> dict:
     """A dict `name -> History`; one History becomes `{"": history}` (no name in the legend)."""
-    if isinstance(histories, History):
+    if _is_history(histories):
         histories = {"": histories}
     if not isinstance(histories, dict) or not histories:
         raise TypeError(f"histories must be a History or a non-empty dict name -> History, got {describe(histories)}")
     for name, history in histories.items():
-        if not isinstance(history, History) or len(history) == 0:
+        if not _is_history(history) or len(history.rows) == 0:
             raise TypeError(f"histories[{name!r}] must be a History with at least one epoch, got {describe(history)}")
     return histories
 
@@ -232,11 +245,14 @@ def _colours(count):
     return [plt.get_cmap("tab10")(i % 10) for i in range(count)]
 
 
-def _subplots(*args, **kwargs):
+def subplots(*args: Any, **kwargs: Any) -> tuple[CourseFigure, Any]:
+    """`plt.subplots(...)` making a `CourseFigure`: returns `(fig, axes)` as pyplot does."""
     return plt.subplots(*args, FigureClass=CourseFigure, **kwargs)
 
 
-def _finish(fig):
-    fig.tight_layout()
+def finish_figure(fig: Figure, tight: bool = True) -> Figure:
+    """Lay out `fig` (unless `tight=False`), close it in pyplot so a cell shows it once, and return it."""
+    if tight:
+        fig.tight_layout()
     plt.close(fig)
     return fig

@@ -12,9 +12,10 @@ from typing import NamedTuple
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import PackedSequence
 
-from .validation import check_int, check_tensor, describe
+from .tables import html_table, text_table
+from .tensors import check_cell, check_input, check_tensor
+from .validation import check_bool, check_int, describe
 
 # Each cell stacks this many gate blocks of H rows in every weight matrix and bias.
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
@@ -35,12 +36,12 @@ def rnn_parameter_count(
     output size P (proj_size if set, else H): G*H*(I + P) weights, 2*G*H biases,
     plus P*H for an LSTM projection. Layers after the first read D*P features.
     """
-    cell = _check_cell(cell)
+    cell = check_cell(cell)
     check_int("input_size", input_size)
     check_int("hidden_size", hidden_size)
     check_int("num_layers", num_layers)
-    _check_bool("bidirectional", bidirectional)
-    _check_bool("bias", bias)
+    check_bool("bidirectional", bidirectional)
+    check_bool("bias", bias)
     out_size = _check_proj_size(proj_size, cell, hidden_size) or hidden_size
     gates = GATES[cell]
     directions = 2 if bidirectional else 1
@@ -63,14 +64,17 @@ def expected_shapes(
     are `(D*num_layers, N, H)` either way. input_size does not change them; it
     is checked so that a call mirrors the layer's constructor.
     """
-    cell = _check_cell(cell)
+    cell = check_cell(cell)
     for name, value in (
-        ("batch_size", batch_size), ("seq_len", seq_len), ("input_size", input_size),
-        ("hidden_size", hidden_size), ("num_layers", num_layers),
+        ("batch_size", batch_size),
+        ("seq_len", seq_len),
+        ("input_size", input_size),
+        ("hidden_size", hidden_size),
+        ("num_layers", num_layers),
     ):
         check_int(name, value)
-    _check_bool("bidirectional", bidirectional)
-    _check_bool("batch_first", batch_first)
+    check_bool("bidirectional", bidirectional)
+    check_bool("batch_first", batch_first)
     directions = 2 if bidirectional else 1
     steps_and_batch = (batch_size, seq_len) if batch_first else (seq_len, batch_size)
     shapes = {
@@ -90,9 +94,7 @@ def split_directions(h_n, num_layers, num_directions=2) -> torch.Tensor:
     memory with `h_n`.
     """
     if isinstance(h_n, tuple):
-        raise TypeError(
-            "h_n must be a tensor, got a tuple: an LSTM returns (h_n, c_n), so pass its first element"
-        )
+        raise TypeError("h_n must be a tensor, got a tuple: an LSTM returns (h_n, c_n), so pass its first element")
     check_tensor("h_n", h_n, dim=3)
     check_int("num_layers", num_layers)
     if num_directions not in (1, 2):
@@ -123,7 +125,7 @@ def check_batch_first(rnn, x, batch_size=None, layout=None) -> None:
             "(batch_size=...) or how it is laid out (layout='NTF' or 'TNF')"
         )
     rnn_batch_axis = 0 if rnn.batch_first else 1
-    _check_input(x, rnn.input_size, batch_axis=rnn_batch_axis)
+    check_input(x, rnn.input_size, batch_axis=rnn_batch_axis)
     meant_axis = _check_layout(layout, x, batch_size)
     if meant_axis is None:
         check_int("batch_size", batch_size)
@@ -177,13 +179,7 @@ class ShapeTable:
         return [(row.name, str(row.shape), row.axes, row.note) for row in self.rows]
 
     def __str__(self) -> str:
-        table = [self.HEADER, *self._cells()]
-        widths = [max(len(line[i]) for line in table) for i in range(len(self.HEADER))]
-        lines = [self.title]
-        for i, line in enumerate(table):
-            lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
-            if i == 0:
-                lines.append("  ".join("-" * width for width in widths))
+        lines = [self.title, text_table(self.HEADER, self._cells(), rule=True)]
         if self.footer:
             lines.append(self.footer)
         return "\n".join(lines)
@@ -191,16 +187,9 @@ class ShapeTable:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in self.HEADER)
-        body = "".join(
-            "<tr>" + "".join(f"<td style='text-align:left'><code>{html.escape(c)}</code></td>" for c in cells) + "</tr>"
-            for cells in self._cells()
-        )
         footer = f"<p>{html.escape(self.footer)}</p>" if self.footer else ""
-        return (
-            f"<p><code>{html.escape(self.title)}</code></p>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{footer}"
-        )
+        table = html_table(self.HEADER, self._cells(), code=True, align_left=True)
+        return f"<p><code>{html.escape(self.title)}</code></p>{table}{footer}"
 
 
 def shape_table(rnn, x) -> ShapeTable:
@@ -211,7 +200,7 @@ def shape_table(rnn, x) -> ShapeTable:
     """
     if not isinstance(rnn, nn.RNNBase):
         raise TypeError(f"rnn must be an nn.RNN, nn.GRU or nn.LSTM, got {describe(rnn)}")
-    _check_input(x, rnn.input_size, batch_axis=0 if rnn.batch_first else 1)
+    check_input(x, rnn.input_size, batch_axis=0 if rnn.batch_first else 1)
     weight = next(rnn.parameters())
     with torch.no_grad():
         output, hidden = rnn(x.to(weight.device, weight.dtype))
@@ -226,18 +215,32 @@ def shape_table(rnn, x) -> ShapeTable:
     else:
         states = [("h_n", hidden, f"H_out={out_size}")]
     rows = [
-        ShapeRow("input x", tuple(x.shape), _axes(*first_two, f"H_in=features {rnn.input_size}"),
-                 "batch first" if rnn.batch_first else "time first (batch_first=False)"),
-        ShapeRow("output", tuple(output.shape), _axes(*first_two, f"D*H_out={directions}*{out_size}"),
-                 "last layer; forward half, then backward half" if rnn.bidirectional else "last layer"),
+        ShapeRow(
+            "input x",
+            tuple(x.shape),
+            _axes(*first_two, f"H_in=features {rnn.input_size}"),
+            "batch first" if rnn.batch_first else "time first (batch_first=False)",
+        ),
+        ShapeRow(
+            "output",
+            tuple(output.shape),
+            _axes(*first_two, f"D*H_out={directions}*{out_size}"),
+            "last layer; forward half, then backward half" if rnn.bidirectional else "last layer",
+        ),
     ]
     rows += [
-        ShapeRow(name, tuple(state.shape), _axes(f"D*num_layers={directions}*{rnn.num_layers}", n_axis, size),
-                 "never batch-first, even with batch_first=True")
+        ShapeRow(
+            name,
+            tuple(state.shape),
+            _axes(f"D*num_layers={directions}*{rnn.num_layers}", n_axis, size),
+            "never batch-first, even with batch_first=True",
+        )
         for name, state, size in states
     ]
-    rows += [ShapeRow(name, tuple(p.shape), _parameter_axes(name, cell, rnn), _parameter_note(name))
-             for name, p in rnn.named_parameters()]
+    rows += [
+        ShapeRow(name, tuple(p.shape), _parameter_axes(name, cell, rnn), _parameter_note(name))
+        for name, p in rnn.named_parameters()
+    ]
     total = sum(p.numel() for p in rnn.parameters())
     return ShapeTable(repr(rnn), rows, f"parameters: {total} in total")
 
@@ -298,48 +301,6 @@ def _check_layout(layout, x, batch_size):
             f"{x.shape[axis]} entries, but batch_size={batch_size}: the two statements disagree"
         )
     return axis
-
-
-def _check_input(x, input_size: int, batch_axis: int = 0, dtype: torch.dtype | None = None) -> torch.Tensor:
-    """Check that x is a padded 3-D float batch with `input_size` features last (and `dtype` if given)."""
-    axes = "(N, T, F)" if batch_axis == 0 else "(T, N, F)"
-    if isinstance(x, PackedSequence):
-        raise TypeError(f"x must be a padded tensor {axes}, got a PackedSequence: pass the padded batch and lengths")
-    check_tensor("x", x)
-    if x.dim() == 2:
-        raise ValueError(
-            f"x must be 3-D {axes}, got {describe(x)}: for a single sequence of shape (T, F) "
-            f"use x.unsqueeze({batch_axis})"
-        )
-    check_tensor(f"x {axes}", x, dim=3, floating=True)
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"x must hold at least one sequence of at least one step, got {describe(x)}")
-    if x.shape[2] != input_size:
-        hint = ""
-        if input_size in x.shape[:2]:
-            hint = f"; axis {list(x.shape).index(input_size)} has {input_size} entries: the features must be last"
-        raise ValueError(
-            f"x has {x.shape[2]} features on its last axis but the RNN was built with input_size={input_size}{hint}"
-        )
-    if dtype is not None and x.dtype != dtype:
-        raise TypeError(
-            f"x is {x.dtype} but the model's weights are {dtype}: convert with x.to({dtype}) "
-            f"(or the model with model.to({x.dtype}))"
-        )
-    return x
-
-
-def _check_cell(cell) -> str:
-    """Return the lower-case cell name after checking it is rnn, gru or lstm."""
-    if not isinstance(cell, str) or cell.lower() not in GATES:
-        raise ValueError(f"cell must be one of 'rnn', 'gru', 'lstm', got {describe(cell)}")
-    return cell.lower()
-
-
-def _check_bool(name: str, value) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {describe(value)}")
-    return value
 
 
 def _check_proj_size(proj_size, cell: str, hidden_size: int) -> int:

@@ -36,9 +36,7 @@ def text_table(
     header, rows = _check_cells(header, rows)
     alignments = [align] * len(header) if isinstance(align, str) else list(align)
     if len(alignments) != len(header) or any(a not in ALIGNMENTS for a in alignments):
-        raise ValueError(
-            f"align must be '<' or '>', or one of them per column ({len(header)}), got {describe(align)}"
-        )
+        raise ValueError(f"align must be '<' or '>', or one of them per column ({len(header)}), got {describe(align)}")
     if markers is not None and len(markers) != len(rows):
         raise ValueError(f"markers must hold one string per row ({len(rows)}), got {describe(markers)}")
     widths = [max(len(line[i]) for line in (header, *rows)) for i in range(len(header))]
@@ -46,8 +44,7 @@ def text_table(
 
     def line(cells: Sequence[str], marker: str = "") -> str:
         text = "  ".join(
-            cell.ljust(width) if a == "<" else cell.rjust(width)
-            for cell, width, a in zip(cells, widths, alignments)
+            cell.ljust(width) if a == "<" else cell.rjust(width) for cell, width, a in zip(cells, widths, alignments)
         )
         prefix = f"{marker.ljust(marker_width)} " if marker_width else ""
         return f"{prefix}{text}".rstrip()
@@ -87,9 +84,7 @@ def html_table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _check_cells(
-    header: Sequence[str], rows: Sequence[Sequence[str]]
-) -> tuple[list[str], list[list[str]]]:
+def _check_cells(header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[list[str], list[list[str]]]:
     """`header` and `rows` as lists of strings, after checking every row has one string per column."""
     if isinstance(header, str) or not isinstance(header, Sequence) or not header:
         raise TypeError(f"header must be a non-empty sequence of column names, got {describe(header)}")

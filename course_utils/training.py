@@ -1,4 +1,4 @@
-"""Training, evaluation and checkpoints for the course's models.
+"""Training and evaluation of the course's models: `train`, `evaluate`, `predict` and the `History` of a run.
 
 One loop serves both kinds of model the course builds:
 
@@ -19,22 +19,18 @@ that names what was expected, not a traceback from inside torch.
 
 from __future__ import annotations
 
-import html
-import math
-import os
-import pickle
-import tempfile
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .data import PAD_LABEL
 from .env import pick_device, seed_everything
-from .validation import check_int, check_lengths, check_tensor, describe
+from .models import eval_mode, model_device
+from .tables import html_table, text_table
+from .tensors import PAD_LABEL, check_lengths, check_tensor
+from .validation import check_choice, check_int, check_positive_number, describe
 
 COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc")
 LOSSES = ("cross_entropy", "mse")
@@ -83,21 +79,15 @@ class History:
 
     def to_text(self) -> str:
         """A fixed-width table, one line per epoch (no timings, so it is stable)."""
-        lines = ["  ".join(COLUMNS)]
-        for row in self.rows:
-            cells = [_format_cell(name, row[name]).rjust(len(name)) for name in COLUMNS]
-            lines.append("  ".join(cells))
-        return "\n".join(lines)
+        return text_table(COLUMNS, self._cells(), align=">")
 
     __repr__ = __str__ = to_text
 
     def _repr_html_(self) -> str:
-        header = "".join(f"<th>{name}</th>" for name in COLUMNS)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(_format_cell(n, row[n]))}</td>" for n in COLUMNS) + "</tr>"
-            for row in self.rows
-        )
-        return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+        return html_table(COLUMNS, self._cells())
+
+    def _cells(self) -> list[list[str]]:
+        return [[_format_cell(name, row[name]) for name in COLUMNS] for row in self.rows]
 
 
 def _format_cell(name, value) -> str:
@@ -142,12 +132,12 @@ def train(
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     check_int("epochs", epochs)
-    _check_positive_number("lr", lr)
-    _check_positive_number("weight_decay", weight_decay, allow_zero=True)
-    _check_loss(loss)
-    _check_loader("train_loader", train_loader)
+    check_positive_number("lr", lr)
+    check_positive_number("weight_decay", weight_decay, allow_zero=True)
+    check_choice("loss", loss, LOSSES)
+    check_loader("train_loader", train_loader)
     if val_loader is not None:
-        _check_loader("val_loader", val_loader)
+        check_loader("val_loader", val_loader)
     if seed is not None:
         seed_everything(seed)
         _reseed_shuffle(train_loader, seed)
@@ -190,21 +180,16 @@ def evaluate(model, loader, device=None, loss="cross_entropy") -> dict:
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
-    _check_loss(loss)
-    _check_loader("loader", loader)
-    device = _model_device(model) if device is None else pick_device(device)
+    check_choice("loss", loss, LOSSES)
+    check_loader("loader", loader)
+    device = model_device(model) if device is None else pick_device(device)
     return _score(model.to(device), loader, device, "loader", loss)
 
 
 def _score(model, loader, device, name, loss_name) -> dict:
     """`evaluate` after its checks; `name` is the loader's name in error messages."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            loss, acc = _run_epoch(model, loader, device, name, loss_name)
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.no_grad():
+        loss, acc = _run_epoch(model, loader, device, name, loss_name)
     return {"loss": loss, "acc": acc}
 
 
@@ -219,7 +204,7 @@ def _run_epoch(model, loader, device, name, loss_name="cross_entropy", optimizer
     loss_sum = correct = count = 0
     index = -1
     for index, batch in enumerate(loader):
-        x, y, lengths = _unpack_batch(batch, name, check=index == 0, loss_name=loss_name)
+        x, y, lengths = split_batch(batch, name, check=index == 0, loss_name=loss_name)
         x, y = x.to(device), y.to(device)
         output = model(x) if lengths is None else model(x, lengths)
         loss, labelled, hits = batch_terms(output, y, check=index == 0)
@@ -263,8 +248,14 @@ def _mse_terms(output, y, check):
     return loss, labelled.sum(), 0
 
 
-def _unpack_batch(batch, name, check, loss_name="cross_entropy"):
-    """Split a batch into `(x, y, lengths or None)`; check its form when `check`."""
+def split_batch(
+    batch: object, name: str, check: bool, loss_name: str = "cross_entropy"
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Split a batch `(x, y)` or `(x, y, lengths)` into `(x, y, lengths or None)`.
+
+    With `check`, also check its form (x features or ids, y labels for `loss_name`,
+    the same N, valid lengths); `name` names the loader in error messages.
+    """
     if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
         raise TypeError(f"each batch of {name} must be (x, y) or (x, y, lengths), got {describe(batch)}")
     x, y = batch[0], batch[1]
@@ -338,11 +329,6 @@ def _check_regression_output(output, y) -> None:
         )
 
 
-def _check_loss(loss) -> None:
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {', '.join(map(repr, LOSSES))}, got {describe(loss)}")
-
-
 def _check_is_logits(output) -> None:
     if isinstance(output, tuple):
         parts = ", ".join(describe(part) for part in output)
@@ -366,163 +352,20 @@ def predict(model, x, lengths=None):
     check_tensor("x (N, T, F)", x, dim=3, floating=True)
     if lengths is not None:
         lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])
-    x = x.to(_model_device(model))
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            logits = model(x) if lengths is None else model(x, lengths)
-    finally:
-        model.train(was_training)
+    x = x.to(model_device(model))
+    with eval_mode(model), torch.no_grad():
+        logits = model(x) if lengths is None else model(x, lengths)
     _check_is_logits(logits)
     probs = logits.softmax(dim=-1).cpu()
     return probs, probs.argmax(dim=-1)
 
 
-def accuracy_by_position(model, loader) -> torch.Tensor:
-    """Accuracy of a tagger at each time step, over every labelled step of `loader`.
-
-    Returns a float tensor `(T,)` with T the longest batch's length; a position
-    no sequence reaches is NaN. Runs on the model's device, without gradients.
-    """
-    _check_loader("loader", loader)
-    correct = count = torch.zeros(0)
-    for index, batch in enumerate(loader):
-        x, y, lengths = _unpack_batch(batch, "loader", check=index == 0)
-        if y.dim() != 2:
-            raise ValueError(f"accuracy_by_position needs per-step labels (N, T), got labels {describe(y)}")
-        _, preds = predict(model, x, lengths)
-        labelled = y != PAD_LABEL
-        correct = _add_ragged(correct, ((preds == y) & labelled).sum(0).float())
-        count = _add_ragged(count, labelled.sum(0).float())
-    if len(count) == 0:
-        raise ValueError("loader yielded no batches: it needs at least one (x, y) batch")
-    return correct / count
-
-
-def _add_ragged(a, b):
-    """Add two 1-D tensors of possibly different lengths, zero-padding the shorter one."""
-    width = max(len(a), len(b))
-    return F.pad(a, (0, width - len(a))) + F.pad(b, (0, width - len(b)))
-
-
-def confusion_matrix(y_true, y_pred, num_classes) -> torch.Tensor:
-    """Count matrix `(C, C)` int64: entry `[i, j]` counts steps of true class i predicted as j.
-
-    `y_true` and `y_pred` are integer tensors of the same shape (any); steps
-    whose true label is `PAD_LABEL` are left out.
-    """
-    check_int("num_classes", num_classes)
-    check_tensor("y_true", y_true, floating=False)
-    check_tensor("y_pred", y_pred, floating=False)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred must have the same shape, got {describe(y_true)} and {describe(y_pred)}")
-    keep = y_true != PAD_LABEL
-    y_true, y_pred = y_true[keep].long().cpu(), y_pred[keep].long().cpu()
-    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
-        if values.numel() and (values.min() < 0 or values.max() >= num_classes):
-            raise ValueError(
-                f"{name} holds values from {int(values.min())} to {int(values.max())} but num_classes={num_classes} "
-                f"allows 0..{num_classes - 1} (and {PAD_LABEL} for padding in y_true)"
-            )
-    flat = torch.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
-    return flat.view(num_classes, num_classes)
-
-
-def save_checkpoint(model, path) -> Path:
-    """Save `model`'s weights (its state_dict only) to `path`; return the path.
-
-    The write is atomic: the weights go to a temporary file in the same folder,
-    which then replaces `path` in one step, so `path` is either the complete new
-    checkpoint or untouched. Missing parent folders are created.
-    """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            torch.save(model.state_dict(), file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def load_checkpoint(model, path):
-    """Load weights saved by `save_checkpoint` into `model` and return the model.
-
-    Reads with `torch.load(weights_only=True)` (plain tensors only, no code), onto
-    the device the model is on. Raises FileNotFoundError for a missing file and
-    ValueError naming the missing, unexpected or differently shaped entries when
-    the checkpoint belongs to another architecture.
-    """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no checkpoint file at {str(path)!r}: write one first with save_checkpoint(model, path)"
-        )
-    try:
-        state = torch.load(path, map_location=_model_device(model), weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError) as error:
-        raise ValueError(
-            f"{str(path)!r} is not a weights-only checkpoint written by save_checkpoint: {error}"
-        ) from None
-    if not isinstance(state, dict):
-        raise ValueError(f"{str(path)!r} holds {describe(state)}, not a state_dict")
-    _check_state_fits(model.state_dict(), state, path)
-    model.load_state_dict(state)
-    return model
-
-
-def _check_state_fits(expected, state, path) -> None:
-    missing = [k for k in expected if k not in state]
-    unexpected = [k for k in state if k not in expected]
-    reshaped = [
-        f"{k}: checkpoint {tuple(state[k].shape)}, model {tuple(expected[k].shape)}"
-        for k in expected
-        if k in state and tuple(state[k].shape) != tuple(expected[k].shape)
-    ]
-    problems = [
-        f"{label}: {', '.join(items)}"
-        for label, items in (
-            ("missing in checkpoint", missing), ("not in model", unexpected), ("shape differs", reshaped)
-        )
-        if items
-    ]
-    if problems:
-        raise ValueError(
-            f"the checkpoint {str(path)!r} does not fit this model (was it saved from another architecture?); "
-            + "; ".join(problems)
-        )
-
-
-def _model_device(model) -> torch.device:
-    """Device of the model's first parameter (or buffer); CPU for a model without any."""
-    for tensor in (*model.parameters(), *model.buffers()):
-        return tensor.device
-    return torch.device("cpu")
-
-
-def _check_loader(name, loader) -> None:
+def check_loader(name: str, loader: object) -> None:
+    """Raise unless `loader` is a non-empty iterable of batches (a DataLoader, a list of batches)."""
     if not hasattr(loader, "__iter__") or isinstance(loader, (torch.Tensor, str)):
         raise TypeError(f"{name} must be an iterable of batches such as a DataLoader, got {describe(loader)}")
     if hasattr(loader, "__len__") and len(loader) == 0:
         raise ValueError(f"{name} is empty (0 batches): it needs at least one (x, y) batch")
-
-
-def _check_positive_number(name, value, allow_zero=False) -> None:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a number, got {describe(value)}")
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
 
 
 def _reseed_shuffle(loader, seed) -> None:

@@ -19,6 +19,14 @@ from .framework import (
 )
 
 __all__ = [
-    "FAILED", "NOT_ATTEMPTED", "PASSED", "CaseResult", "CheckReport", "Mismatch",
-    "expect_equal", "expect_tensor", "print_error", "run_check",
+    "FAILED",
+    "NOT_ATTEMPTED",
+    "PASSED",
+    "CaseResult",
+    "CheckReport",
+    "Mismatch",
+    "expect_equal",
+    "expect_tensor",
+    "print_error",
+    "run_check",
 ]

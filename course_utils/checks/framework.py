@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import html
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 
@@ -48,13 +48,16 @@ class CheckReport:
 
     def lines(self) -> list[str]:
         if self.status == NOT_ATTEMPTED:
-            return [f"{self.task}: not attempted yet. Replace the `raise NotImplementedError` "
-                    "line(s) with your code, then run this cell again."]
+            return [
+                f"{self.task}: not attempted yet. Replace the `raise NotImplementedError` "
+                "line(s) with your code, then run this cell again."
+            ]
         n_ok = sum(c.passed for c in self.cases)
         verdict = "all passed, well done!" if self.passed else f"{n_ok} of {len(self.cases)} cases passed"
         lines = [f"{self.task}: {verdict}"]
-        lines += [f"  [{'ok' if c.passed else 'FAIL'}] {c.name}" + (f": {c.detail}" if c.detail else "")
-                  for c in self.cases]
+        lines += [
+            f"  [{'ok' if c.passed else 'FAIL'}] {c.name}" + (f": {c.detail}" if c.detail else "") for c in self.cases
+        ]
         if not self.passed and self.hint:
             lines.append(f"  Hint: {self.hint}")
         return lines
@@ -88,8 +91,11 @@ def run_check(task: str, cases: dict[str, Callable[[], None]], hint: str = "") -
             results.append(CaseResult(name, False, str(wrong)))
         except Exception as error:  # a learner's bug: report it, do not crash the notebook
             where = traceback.extract_tb(error.__traceback__)[-1]
-            results.append(CaseResult(name, False, f"your code raised {type(error).__name__}: {error} "
-                                                   f"(line {where.lineno}: {where.line})"))
+            results.append(
+                CaseResult(
+                    name, False, f"your code raised {type(error).__name__}: {error} (line {where.lineno}: {where.line})"
+                )
+            )
         else:
             results.append(CaseResult(name, True, note if isinstance(note, str) else ""))
     status = PASSED if all(r.passed for r in results) else FAILED
@@ -99,14 +105,14 @@ def run_check(task: str, cases: dict[str, Callable[[], None]], hint: str = "") -
 def expect_tensor(got, expected: torch.Tensor, what: str = "result", atol: float = 1e-6) -> None:
     """Raise Mismatch unless `got` is a tensor of `expected`'s shape and values (within `atol`)."""
     if not isinstance(got, torch.Tensor):
-        raise Mismatch(f"expected the {what} to be a tensor of shape {tuple(expected.shape)}, "
-                       f"got {type(got).__name__}")
+        raise Mismatch(f"expected the {what} to be a tensor of shape {tuple(expected.shape)}, got {type(got).__name__}")
     if got.shape != expected.shape:
         raise Mismatch(f"expected the {what} to have shape {tuple(expected.shape)}, got {tuple(got.shape)}")
     gap = (got.detach().to(expected.dtype) - expected).abs().max().item() if expected.numel() else 0.0
     if not gap <= atol:
-        raise Mismatch(f"the {what} has the right shape but wrong values (largest difference {gap:.3g}, "
-                       f"allowed {atol:g})")
+        raise Mismatch(
+            f"the {what} has the right shape but wrong values (largest difference {gap:.3g}, allowed {atol:g})"
+        )
 
 
 def expect_equal(got, expected, what: str = "result") -> None:

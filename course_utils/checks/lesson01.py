@@ -12,18 +12,25 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..scratch import run_direction
-from ._shared import expect_close, expect_pair, seeded
+from ..lessons.concept import run_direction
+from .common import expect_close, expect_pair, seeded
 from .framework import run_check
 
 ATOL = 1e-5  # float32 loops of a few steps agree with torch to about 1e-7
 STEPS = ("sequence", "step", "unit")
 STATES = ("sequence", "unit")
 # (batch size N, steps T, features F, hidden size H) of each case
-DIRECTION_CASES = {"x (3, 6, 4), H=5": (3, 6, 4, 5), "one step: x (2, 1, 3), H=4": (2, 1, 3, 4),
-                   "batch of 1: x (1, 8, 2), H=3": (1, 8, 2, 3), "one hidden unit: x (4, 5, 3), H=1": (4, 5, 3, 1)}
-BIDIRECTIONAL_CASES = {"x (3, 5, 4), H=3": (3, 5, 4, 3), "one step: x (2, 1, 3), H=2": (2, 1, 3, 2),
-                       "batch of 1: x (1, 9, 2), H=4": (1, 9, 2, 4)}
+DIRECTION_CASES = {
+    "x (3, 6, 4), H=5": (3, 6, 4, 5),
+    "one step: x (2, 1, 3), H=4": (2, 1, 3, 4),
+    "batch of 1: x (1, 8, 2), H=3": (1, 8, 2, 3),
+    "one hidden unit: x (4, 5, 3), H=1": (4, 5, 3, 1),
+}
+BIDIRECTIONAL_CASES = {
+    "x (3, 5, 4), H=3": (3, 5, 4, 3),
+    "one step: x (2, 1, 3), H=2": (2, 1, 3, 2),
+    "batch of 1: x (1, 9, 2), H=4": (1, 9, 2, 4),
+}
 
 
 def _layer_and_input(n, steps, features, hidden, bidirectional, seed=0):
@@ -43,14 +50,24 @@ def _direction_mistakes(x, W_ih, W_hh, b_ih, b_hh, outputs):
     no_memory = torch.tanh(x @ W_ih.T + b_ih + b_hh)
     return [
         (no_memory, "Every step ignored the state before it: feed the previous h into the next step (h @ W_hh.T)."),
-        (run_direction(x, W_ih, W_hh, b_ih, torch.zeros_like(b_hh))[0],
-         "It matches the layer without b_hh: nn.RNN adds both biases, b_ih and b_hh."),
-        (run_direction(x, W_ih, W_hh, torch.zeros_like(b_ih), b_hh)[0],
-         "It matches the layer without b_ih: nn.RNN adds both biases, b_ih and b_hh."),
+        (
+            run_direction(x, W_ih, W_hh, b_ih, torch.zeros_like(b_hh))[0],
+            "It matches the layer without b_hh: nn.RNN adds both biases, b_ih and b_hh.",
+        ),
+        (
+            run_direction(x, W_ih, W_hh, torch.zeros_like(b_ih), b_hh)[0],
+            "It matches the layer without b_ih: nn.RNN adds both biases, b_ih and b_hh.",
+        ),
         (outputs.transpose(0, 1), "Those are the right states laid out (T, N, H): stack the steps on dim 1."),
-        (lambda got: isinstance(got, torch.Tensor) and got.shape == outputs.shape
-         and bool((got.detach() >= 0).all()) and bool((outputs < 0).any()),
-         "No value is negative: nn.RNN uses tanh, not relu."),
+        (
+            lambda got: (
+                isinstance(got, torch.Tensor)
+                and got.shape == outputs.shape
+                and bool((got.detach() >= 0).all())
+                and bool((outputs < 0).any())
+            ),
+            "No value is negative: nn.RNN uses tanh, not relu.",
+        ),
     ]
 
 
@@ -63,18 +80,38 @@ def check_run_one_direction(run_one_direction):
             expected_outputs, expected_h = rnn(x)
             weights = _weights(rnn)
             got = expect_pair(run_one_direction(x, *weights), "(outputs, h_last)")
-            expect_close(got[0], expected_outputs, "first result (outputs)", STEPS, ATOL,
-                         _direction_mistakes(x, *weights, expected_outputs))
-            expect_close(got[1], expected_h[0], "second result (h_last)", STATES, ATOL, [
-                (expected_outputs[:, 0], "That is the state after step 0: h_last is the state after the LAST step."),
-                (expected_h, "h_last should be (N, H), without nn.RNN's leading layer axis."),
-            ])
+            expect_close(
+                got[0],
+                expected_outputs,
+                "first result (outputs)",
+                STEPS,
+                ATOL,
+                _direction_mistakes(x, *weights, expected_outputs),
+            )
+            expect_close(
+                got[1],
+                expected_h[0],
+                "second result (h_last)",
+                STATES,
+                ATOL,
+                [
+                    (
+                        expected_outputs[:, 0],
+                        "That is the state after step 0: h_last is the state after the LAST step.",
+                    ),
+                    (expected_h, "h_last should be (N, H), without nn.RNN's leading layer axis."),
+                ],
+            )
+
         return run
 
-    return run_check("run_one_direction", {name: case(*sizes) for name, sizes in DIRECTION_CASES.items()},
-                     hint="start from h = zeros (N, H); at each step t compute "
-                          "h = tanh(x[:, t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh) and keep it; "
-                          "torch.stack(states, dim=1) gives (N, T, H).")
+    return run_check(
+        "run_one_direction",
+        {name: case(*sizes) for name, sizes in DIRECTION_CASES.items()},
+        hint="start from h = zeros (N, H); at each step t compute "
+        "h = tanh(x[:, t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh) and keep it; "
+        "torch.stack(states, dim=1) gives (N, T, H).",
+    )
 
 
 def _bidirectional_mistakes(x, rnn, output):
@@ -83,20 +120,33 @@ def _bidirectional_mistakes(x, rnn, output):
     backward_in_reading_order, _ = run_direction(x.flip(1), *_weights(rnn, "_reverse"))
     backward = backward_in_reading_order.flip(1)
     return [
-        (torch.cat([forward, backward_in_reading_order], -1),
-         "Its backward half is in reading order (step T-1 first): you forgot to flip the backward outputs "
-         "back with .flip(1) before concatenating."),
-        (torch.cat([forward, run_direction(x, *_weights(rnn, "_reverse"))[0]], -1),
-         "Its backward half read the sequence left to right: run the _reverse weights over x.flip(1)."),
-        (torch.cat([forward, run_direction(x.flip(1), *_weights(rnn))[0].flip(1)], -1),
-         "Its backward half used the forward weights: the backward direction has its own, "
-         "the parameters ending in _reverse."),
+        (
+            torch.cat([forward, backward_in_reading_order], -1),
+            "Its backward half is in reading order (step T-1 first): you forgot to flip the backward outputs "
+            "back with .flip(1) before concatenating.",
+        ),
+        (
+            torch.cat([forward, run_direction(x, *_weights(rnn, "_reverse"))[0]], -1),
+            "Its backward half read the sequence left to right: run the _reverse weights over x.flip(1).",
+        ),
+        (
+            torch.cat([forward, run_direction(x.flip(1), *_weights(rnn))[0].flip(1)], -1),
+            "Its backward half used the forward weights: the backward direction has its own, "
+            "the parameters ending in _reverse.",
+        ),
         (torch.cat([backward, forward], -1), "The halves are swapped: the forward half comes first."),
-        (torch.stack([forward, backward], 2).flatten(2), "The two directions' units are interleaved: "
-                                                         "concatenate the halves with torch.cat(..., dim=-1)."),
-        (lambda got: isinstance(got, torch.Tensor) and got.shape[:-1] == output.shape[:-1]
-         and got.shape[-1] == output.shape[-1] // 2,
-         "That is one direction only: concatenate forward and backward states on the last axis."),
+        (
+            torch.stack([forward, backward], 2).flatten(2),
+            "The two directions' units are interleaved: concatenate the halves with torch.cat(..., dim=-1).",
+        ),
+        (
+            lambda got: (
+                isinstance(got, torch.Tensor)
+                and got.shape[:-1] == output.shape[:-1]
+                and got.shape[-1] == output.shape[-1] // 2
+            ),
+            "That is one direction only: concatenate forward and backward states on the last axis.",
+        ),
     ]
 
 
@@ -108,22 +158,43 @@ def check_bidirectional_pass(bidirectional_pass):
             rnn, x = _layer_and_input(n, steps, features, hidden, bidirectional=True)
             expected_output, expected_h_n = rnn(x)
             got = expect_pair(bidirectional_pass(x, rnn), "(output, h_n)")
-            expect_close(got[0], expected_output, "output", STEPS, ATOL,
-                         _bidirectional_mistakes(x, rnn, expected_output))
+            expect_close(
+                got[0], expected_output, "output", STEPS, ATOL, _bidirectional_mistakes(x, rnn, expected_output)
+            )
             forward_last, backward_first = expected_output[:, -1, :hidden], expected_output[:, 0, hidden:]
-            expect_close(got[1], expected_h_n, "h_n", ("direction", "sequence", "unit"), ATOL, [
-                (torch.stack([forward_last, expected_output[:, -1, hidden:]]),
-                 "Its backward state is output[:, -1, H:], the backward direction after reading one step: "
-                 "the backward direction ends at step 0, so its final state is output[:, 0, H:]."),
-                (torch.stack([backward_first, forward_last]), "The directions are swapped: h_n[0] is the forward one."),
-                (torch.stack([forward_last, backward_first], 1),
-                 "Those are the right states stacked on dim 1: h_n is (2, N, H), stack on dim 0."),
-                (torch.cat([forward_last, backward_first], -1),
-                 "Those are the right states concatenated to (N, 2H): h_n keeps them apart, (2, N, H)."),
-            ])
+            expect_close(
+                got[1],
+                expected_h_n,
+                "h_n",
+                ("direction", "sequence", "unit"),
+                ATOL,
+                [
+                    (
+                        torch.stack([forward_last, expected_output[:, -1, hidden:]]),
+                        "Its backward state is output[:, -1, H:], the backward direction after reading one step: "
+                        "the backward direction ends at step 0, so its final state is output[:, 0, H:].",
+                    ),
+                    (
+                        torch.stack([backward_first, forward_last]),
+                        "The directions are swapped: h_n[0] is the forward one.",
+                    ),
+                    (
+                        torch.stack([forward_last, backward_first], 1),
+                        "Those are the right states stacked on dim 1: h_n is (2, N, H), stack on dim 0.",
+                    ),
+                    (
+                        torch.cat([forward_last, backward_first], -1),
+                        "Those are the right states concatenated to (N, 2H): h_n keeps them apart, (2, N, H).",
+                    ),
+                ],
+            )
+
         return run
 
-    return run_check("bidirectional_pass", {name: case(*sizes) for name, sizes in BIDIRECTIONAL_CASES.items()},
-                     hint="forward: run_one_direction on x with the forward weights; backward: run it on x.flip(1) "
-                          "with the _reverse weights, then flip its outputs back. If run_one_direction fails its "
-                          "own check, fix that first.")
+    return run_check(
+        "bidirectional_pass",
+        {name: case(*sizes) for name, sizes in BIDIRECTIONAL_CASES.items()},
+        hint="forward: run_one_direction on x with the forward weights; backward: run it on x.flip(1) "
+        "with the _reverse weights, then flip its outputs back. If run_one_direction fails its "
+        "own check, fix that first.",
+    )

@@ -17,7 +17,7 @@ import torch
 
 from ..models import CELLS
 from ..shapes import GATES
-from ._shared import expect_close, expect_pair, seeded, with_explanation
+from .common import expect_close, expect_pair, seeded, with_explanation
 from .framework import Mismatch, run_check
 
 # (cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first)
@@ -49,8 +49,9 @@ SPLIT_CASES = {
 def _build(cell, input_size, hidden_size, num_layers, bidirectional, batch_first=True):
     """A seeded torch layer without gradients."""
     with seeded(0):
-        return CELLS[cell](input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
-                           batch_first=batch_first).requires_grad_(False)
+        return CELLS[cell](
+            input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first
+        ).requires_grad_(False)
 
 
 def _measured_shapes(cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first):
@@ -70,8 +71,10 @@ def _shape_mistake(name, got, expected, batch_size, seq_len, hidden_size, num_la
         if got == (*first_two, hidden_size) and bidirectional:
             return "A bidirectional layer puts both directions side by side: the last size is 2*H."
         if got == (*first_two[::-1], expected[2]):
-            return (f"batch_first={batch_first} puts the {'batch' if batch_first else 'time'} axis first; "
-                    "the output follows the input's layout.")
+            return (
+                f"batch_first={batch_first} puts the {'batch' if batch_first else 'time'} axis first; "
+                "the output follows the input's layout."
+            )
         return ""
     if got == (batch_size, directions * num_layers, hidden_size) and batch_first:
         return f"{name} is never batch-first, even with batch_first=True: it is (D*num_layers, N, H)."
@@ -89,29 +92,48 @@ def check_predict_shapes(predict_shapes):
 
     def case(cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first):
         def run():
-            got = predict_shapes(cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional,
-                                 batch_first)
+            got = predict_shapes(
+                cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first
+            )
             if not isinstance(got, dict):
                 raise Mismatch(f"expected a dict like {{'output': (...), 'h_n': (...)}}, got {type(got).__name__}")
-            expected = _measured_shapes(cell, batch_size, seq_len, input_size, hidden_size, num_layers,
-                                        bidirectional, batch_first)
+            expected = _measured_shapes(
+                cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first
+            )
             for name, shape in expected.items():
                 if name not in got:
                     extra = " (an LSTM returns (h_n, c_n))" if name == "c_n" else ""
                     raise Mismatch(f"the dict has no key {name!r}{extra}; it has {sorted(got)}")
                 predicted = tuple(got[name]) if isinstance(got[name], (tuple, list, torch.Size)) else got[name]
                 if predicted != shape:
-                    why = _shape_mistake(name, predicted, shape, batch_size, seq_len, hidden_size, num_layers,
-                                         bidirectional, batch_first) if isinstance(predicted, tuple) else ""
+                    why = (
+                        _shape_mistake(
+                            name,
+                            predicted,
+                            shape,
+                            batch_size,
+                            seq_len,
+                            hidden_size,
+                            num_layers,
+                            bidirectional,
+                            batch_first,
+                        )
+                        if isinstance(predicted, tuple)
+                        else ""
+                    )
                     raise Mismatch(with_explanation(f"expected {name} {shape}, got {predicted!r}", why))
             unexpected = sorted(set(got) - set(expected))
             if unexpected:
                 raise Mismatch(f"unexpected keys {unexpected}: only an LSTM returns c_n")
+
         return run
 
-    return run_check("predict_shapes", {name: case(*args) for name, args in SHAPE_CASES.items()},
-                     hint="output is (N, T, D*H) with batch_first=True, else (T, N, D*H); h_n (and c_n) are "
-                          "always (D*num_layers, N, H); D = 2 when bidirectional.")
+    return run_check(
+        "predict_shapes",
+        {name: case(*args) for name, args in SHAPE_CASES.items()},
+        hint="output is (N, T, D*H) with batch_first=True, else (T, N, D*H); h_n (and c_n) are "
+        "always (D*num_layers, N, H); D = 2 when bidirectional.",
+    )
 
 
 def _count_variants(cell, input_size, hidden_size, num_layers, bidirectional):
@@ -130,10 +152,10 @@ def _count_variants(cell, input_size, hidden_size, num_layers, bidirectional):
         "you left out the biases (2 vectors of gates*H per layer and direction).": count(biases=0),
         f"{ARTICLED[cell]} stacks {GATES[cell]} gate blocks in every weight and bias: multiply by "
         f"{GATES[cell]}.": count(gates=1),
-        "layers after the first read the previous layer's output, D*H features, not H.":
-            count(deep_input=hidden_size),
-        "layers after the first read the previous layer's output, D*H features, not input_size.":
-            count(deep_input=input_size),
+        "layers after the first read the previous layer's output, D*H features, not H.": count(deep_input=hidden_size),
+        "layers after the first read the previous layer's output, D*H features, not input_size.": count(
+            deep_input=input_size
+        ),
     }
     if bidirectional:
         full = count()
@@ -155,11 +177,15 @@ def check_count_parameters(count_parameters):
                 why = next((text for text, value in slips.items() if value == got and value != expected), "")
                 raise Mismatch(f"expected {expected} parameters, got {got!r}" + (f": {why}" if why else ""))
             return f"{expected} parameters"
+
         return run
 
-    return run_check("count_parameters", {name: case(*args) for name, args in COUNT_CASES.items()},
-                     hint="per layer and direction: G*H*(I + H) weights plus 2*G*H biases, with G gates "
-                          "(rnn 1, gru 3, lstm 4) and I = input_size for layer 0, D*H after it.")
+    return run_check(
+        "count_parameters",
+        {name: case(*args) for name, args in COUNT_CASES.items()},
+        hint="per layer and direction: G*H*(I + H) weights plus 2*G*H biases, with G gates "
+        "(rnn 1, gru 3, lstm 4) and I = input_size for layer 0, D*H after it.",
+    )
 
 
 def check_split_by_direction(split_by_direction):
@@ -174,20 +200,40 @@ def check_split_by_direction(split_by_direction):
             h_n = hidden[0] if cell == "lstm" else hidden
             got = expect_pair(split_by_direction(h_n.clone(), num_layers), "(forward, backward)")
             forward, backward = h_n[0::2], h_n[1::2]
-            blocked = ("torch interleaves layers and directions along axis 0 (layer 0 forward, layer 0 "
-                       "backward, layer 1 forward, ...), it does not put all forward states first: "
-                       "use h_n.view(num_layers, 2, N, H).")
+            blocked = (
+                "torch interleaves layers and directions along axis 0 (layer 0 forward, layer 0 "
+                "backward, layer 1 forward, ...), it does not put all forward states first: "
+                "use h_n.view(num_layers, 2, N, H)."
+            )
             swapped = "forward and backward are swapped: entry 0 of each layer is the forward direction."
             axes = ("layer", "sequence", "unit")
-            expect_close(got[0], forward, "first result (forward states)", axes, mistakes=[
-                (h_n[:num_layers], blocked), (backward, swapped),
-                (h_n.view(num_layers, 2, batch_size, hidden_size)[0],
-                 "those are layer 0's two directions: index the direction axis (1) of the view, not the layer axis."),
-            ])
-            expect_close(got[1], backward, "second result (backward states)", axes, mistakes=[
-                (h_n[num_layers:], blocked), (forward, swapped)])
+            expect_close(
+                got[0],
+                forward,
+                "first result (forward states)",
+                axes,
+                mistakes=[
+                    (h_n[:num_layers], blocked),
+                    (backward, swapped),
+                    (
+                        h_n.view(num_layers, 2, batch_size, hidden_size)[0],
+                        "those are layer 0's two directions: "
+                        "index the direction axis (1) of the view, not the layer axis.",
+                    ),
+                ],
+            )
+            expect_close(
+                got[1],
+                backward,
+                "second result (backward states)",
+                axes,
+                mistakes=[(h_n[num_layers:], blocked), (forward, swapped)],
+            )
+
         return run
 
-    return run_check("split_by_direction", {name: case(*args) for name, args in SPLIT_CASES.items()},
-                     hint="h_n.view(num_layers, 2, N, H) puts layers on axis 0 and directions on axis 1; "
-                          "take [:, 0] and [:, 1].")
+    return run_check(
+        "split_by_direction",
+        {name: case(*args) for name, args in SPLIT_CASES.items()},
+        hint="h_n.view(num_layers, 2, N, H) puts layers on axis 0 and directions on axis 1; take [:, 0] and [:, 1].",
+    )

@@ -15,7 +15,7 @@ import torch
 from ..data import make_tagging_loaders
 from ..models import SequenceTagger
 from ..training import train
-from ._shared import seeded
+from .common import seeded
 from .framework import Mismatch, expect_tensor, run_check
 
 FEATURES, CLASSES = 8, 5
@@ -77,15 +77,21 @@ def check_mixes_sequences(mixes_sequences):
                 raise Mismatch(
                     f"expected True, got False: here changing sequence 0 does change the other sequences' logits. "
                     f"The logits have the right shape {shape}, so a shape check cannot see this bug; change "
-                    "sequence 0 only and compare the logits of sequences 1..N-1 before and after")
+                    "sequence 0 only and compare the logits of sequences 1..N-1 before and after"
+                )
             raise Mismatch(
                 "expected False, got True: this model keeps sequences apart. Sequence 0's own logits always "
-                "change when you change it: compare only sequences 1..N-1 (a batch of 1 has none to compare)")
+                "change when you change it: compare only sequences 1..N-1 (a batch of 1 has none to compare)"
+            )
+
         return run
 
-    return run_check("mixes_sequences", {name: case(*args) for name, args in MIX_CASES.items()},
-                     hint="with torch.no_grad(): compute model(x), then model(x_changed) where only x_changed[0] "
-                          "differs; return not torch.allclose(before[1:], after[1:]).")
+    return run_check(
+        "mixes_sequences",
+        {name: case(*args) for name, args in MIX_CASES.items()},
+        hint="with torch.no_grad(): compute model(x), then model(x_changed) where only x_changed[0] "
+        "differs; return not torch.allclose(before[1:], after[1:]).",
+    )
 
 
 def check_fixed_tagger(tagger_class):
@@ -108,18 +114,23 @@ def check_fixed_tagger(tagger_class):
             raise Mismatch(
                 f"changing sequence 0 changed the logits of sequence {other} (by up to {float(moved.max()):.3f}): "
                 "the RNN reads axis 0 of x as time, so the sequences run through it one after another. "
-                "nn.RNN expects (T, N, F) unless it is built with batch_first=True")
+                "nn.RNN expects (T, N, F) unless it is built with batch_first=True"
+            )
 
     def both_ways():
         model, x = build(), _batch((1, 7, FEATURES))
         unread = [step for step in (2, 4) if _step_unmoved(model, x, step, 3)]
         if unread == [2, 4]:
-            raise Mismatch("changing step 2 or step 4 left step 3's logits unchanged: the RNN does not read along "
-                           "the time axis (axis 1) of x, it takes that axis as the batch")
+            raise Mismatch(
+                "changing step 2 or step 4 left step 3's logits unchanged: the RNN does not read along "
+                "the time axis (axis 1) of x, it takes that axis as the batch"
+            )
         if unread:
             side = "future" if unread == [4] else "past"
-            raise Mismatch(f"changing step {unread[0]} left step 3's logits unchanged: the model does not read the "
-                           f"{side}; a bidirectional RNN (bidirectional=True) reads both sides")
+            raise Mismatch(
+                f"changing step {unread[0]} left step 3's logits unchanged: the model does not read the "
+                f"{side}; a bidirectional RNN (bidirectional=True) reads both sides"
+            )
 
     def learns():
         train_loader, val_loader = make_tagging_loaders(seed=0)
@@ -130,13 +141,17 @@ def check_fixed_tagger(tagger_class):
             raise Mismatch(f"validation accuracy after 5 epochs is {accuracy:.3f}, below {ACCURACY_BAR}")
         return f"val acc {accuracy:.3f}"
 
-    return run_check("FixedTagger", {
-        "logits for x (3, 7, 8) have shape (3, 7, 5)": shape,
-        "changing sequence 0 leaves sequences 1-4 alone, x (5, 5, 8)": sequences_apart,
-        "step 3's logits depend on steps 2 and 4, batch of 1, x (1, 7, 8)": both_ways,
-        f"after 5 epochs of train() on the course data: val acc >= {ACCURACY_BAR}": learns,
-    }, hint="forward() passes x as (N, T, F); build the RNN so that it reads axis 0 as the batch "
-            "(batch_first=True), and keep it bidirectional.")
+    return run_check(
+        "FixedTagger",
+        {
+            "logits for x (3, 7, 8) have shape (3, 7, 5)": shape,
+            "changing sequence 0 leaves sequences 1-4 alone, x (5, 5, 8)": sequences_apart,
+            "step 3's logits depend on steps 2 and 4, batch of 1, x (1, 7, 8)": both_ways,
+            f"after 5 epochs of train() on the course data: val acc >= {ACCURACY_BAR}": learns,
+        },
+        hint="forward() passes x as (N, T, F); build the RNN so that it reads axis 0 as the batch "
+        "(batch_first=True), and keep it bidirectional.",
+    )
 
 
 def _step_unmoved(model, x, changed_step, read_step):

@@ -16,7 +16,8 @@ import torch
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from ..models import CELLS
-from ._shared import expect_close, seeded
+from ..tensors import step_mask
+from .common import expect_close, seeded
 from .framework import run_check
 
 FEATURES = 3
@@ -42,18 +43,20 @@ class _Case:
     def __init__(self, cell, num_layers, hidden, steps, lengths):
         self.cell, self.hidden = cell, hidden
         with seeded(0):
-            self.rnn = CELLS[cell](FEATURES, hidden, num_layers=num_layers, bidirectional=True,
-                                   batch_first=True).requires_grad_(False)
+            self.rnn = CELLS[cell](
+                FEATURES, hidden, num_layers=num_layers, bidirectional=True, batch_first=True
+            ).requires_grad_(False)
             self.x = torch.randn(len(lengths), steps, FEATURES)
         self.lengths = torch.tensor(lengths)
-        self.x *= (torch.arange(steps) < self.lengths.unsqueeze(1)).unsqueeze(-1)  # zero padding
-        self.alone = [self.rnn(self.x[n:n + 1, :length]) for n, length in enumerate(lengths)]
+        self.x *= step_mask(self.lengths, steps).unsqueeze(-1)  # zero padding
+        self.alone = [self.rnn(self.x[n : n + 1, :length]) for n, length in enumerate(lengths)]
         self.expected_output = torch.zeros(len(lengths), steps, 2 * hidden)
         for n, (output, _) in enumerate(self.alone):
-            self.expected_output[n, :lengths[n]] = output[0]
+            self.expected_output[n, : lengths[n]] = output[0]
         self.padded_output, padded_hidden = self.rnn(self.x)  # the mistake: padding fed unpacked
-        packed_output, packed_hidden = self.rnn(pack_padded_sequence(self.x, self.lengths, batch_first=True,
-                                                                     enforce_sorted=False))
+        packed_output, packed_hidden = self.rnn(
+            pack_padded_sequence(self.x, self.lengths, batch_first=True, enforce_sorted=False)
+        )
         self.packed_output = pad_packed_sequence(packed_output, batch_first=True, total_length=steps)[0]
         self.h_n, self.padded_h_n = self._h(packed_hidden), self._h(padded_hidden)
         self.c_n = packed_hidden[1] if cell == "lstm" else None
@@ -79,27 +82,53 @@ def check_encode_packed(encode_packed):
             got = encode_packed(*c.arguments())
             steps = c.x.shape[1]
             masked = c.padded_output * (c.expected_output != 0)
-            expect_close(got, c.expected_output, "output", STEPS, ATOL, [
-                (c.padded_output, "It equals the RNN run on the padded batch: the backward direction of every "
-                                  "shorter sequence started on the padding. Pack the batch with "
-                                  "pack_padded_sequence before the RNN."),
-                (masked, "It is the padded batch's output with the pads zeroed afterwards: too late, the backward "
-                         "direction has already read the padding. Pack the batch before the RNN."),
-                (lambda got: isinstance(got, PackedSequence),
-                 "That is the PackedSequence itself: unpack it with pad_packed_sequence(..., batch_first=True, "
-                 f"total_length={steps})."),
-                (lambda got: isinstance(got, tuple) and len(got) == 2,
-                 "pad_packed_sequence returns (output, lengths): return only the output."),
-                (c.packed_output[:, :int(c.lengths.max())],
-                 "pad_packed_sequence stopped at the longest length: pass total_length=x.shape[1] so the output "
-                 "lines up with x (and its labels)."),
-                (c.packed_output.transpose(0, 1), "That is (T, N, 2H): pass batch_first=True to pad_packed_sequence."),
-            ])
+            expect_close(
+                got,
+                c.expected_output,
+                "output",
+                STEPS,
+                ATOL,
+                [
+                    (
+                        c.padded_output,
+                        "It equals the RNN run on the padded batch: the backward direction of every "
+                        "shorter sequence started on the padding. Pack the batch with "
+                        "pack_padded_sequence before the RNN.",
+                    ),
+                    (
+                        masked,
+                        "It is the padded batch's output with the pads zeroed afterwards: too late, the backward "
+                        "direction has already read the padding. Pack the batch before the RNN.",
+                    ),
+                    (
+                        lambda got: isinstance(got, PackedSequence),
+                        "That is the PackedSequence itself: unpack it with pad_packed_sequence(..., batch_first=True, "
+                        f"total_length={steps}).",
+                    ),
+                    (
+                        lambda got: isinstance(got, tuple) and len(got) == 2,
+                        "pad_packed_sequence returns (output, lengths): return only the output.",
+                    ),
+                    (
+                        c.packed_output[:, : int(c.lengths.max())],
+                        "pad_packed_sequence stopped at the longest length: pass total_length=x.shape[1] so the output "
+                        "lines up with x (and its labels).",
+                    ),
+                    (
+                        c.packed_output.transpose(0, 1),
+                        "That is (T, N, 2H): pass batch_first=True to pad_packed_sequence.",
+                    ),
+                ],
+            )
+
         return run
 
-    return run_check("encode_packed", {name: case(*args) for name, args in ENCODE_CASES.items()},
-                     hint="pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False), run the rnn on "
-                          "it, then pad_packed_sequence(..., batch_first=True, total_length=x.shape[1])[0].")
+    return run_check(
+        "encode_packed",
+        {name: case(*args) for name, args in ENCODE_CASES.items()},
+        hint="pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False), run the rnn on "
+        "it, then pad_packed_sequence(..., batch_first=True, total_length=x.shape[1])[0].",
+    )
 
 
 def check_final_states(final_states):
@@ -112,32 +141,53 @@ def check_final_states(final_states):
             last_valid = c.packed_output[torch.arange(len(c.lengths)), c.lengths - 1]
             hidden = c.hidden
             mistakes = [
-                (c.packed_output[:, -1],
-                 "That is output[:, -1]: its backward half has read only the last step, and for a sequence "
-                 "shorter than T it is a padded step (all zeros). Take the states from h_n."),
-                (c.padded_output[:, -1],
-                 "That is output[:, -1] of the padded batch fed unpacked: its backward half has read only the "
-                 "last step, which for a sequence shorter than T is padding. Pack the batch and take the states "
-                 "from h_n."),
-                (last_valid,
-                 "The forward half is right, but the backward half at the last valid step has read only that "
-                 "step: the backward summary is its state after step 0, h_n[-1] (or output[:, 0, H:])."),
-                (c.packed_output[:, 0],
-                 "That is output[:, 0]: its backward half is right, but the forward half has read only step 0."),
-                (torch.cat([c.padded_h_n[-2], c.padded_h_n[-1]], -1),
-                 "That is h_n of the padded batch fed unpacked: the forward direction ran on through the padding "
-                 "and the backward one started on it. Pack the batch first."),
+                (
+                    c.packed_output[:, -1],
+                    "That is output[:, -1]: its backward half has read only the last step, and for a sequence "
+                    "shorter than T it is a padded step (all zeros). Take the states from h_n.",
+                ),
+                (
+                    c.padded_output[:, -1],
+                    "That is output[:, -1] of the padded batch fed unpacked: its backward half has read only the "
+                    "last step, which for a sequence shorter than T is padding. Pack the batch and take the states "
+                    "from h_n.",
+                ),
+                (
+                    last_valid,
+                    "The forward half is right, but the backward half at the last valid step has read only that "
+                    "step: the backward summary is its state after step 0, h_n[-1] (or output[:, 0, H:]).",
+                ),
+                (
+                    c.packed_output[:, 0],
+                    "That is output[:, 0]: its backward half is right, but the forward half has read only step 0.",
+                ),
+                (
+                    torch.cat([c.padded_h_n[-2], c.padded_h_n[-1]], -1),
+                    "That is h_n of the padded batch fed unpacked: the forward direction ran on through the padding "
+                    "and the backward one started on it. Pack the batch first.",
+                ),
                 (torch.cat([c.h_n[-1], c.h_n[-2]], -1), "The halves are swapped: the forward state comes first."),
-                (torch.cat([c.h_n[0], c.h_n[1]], -1),
-                 "h_n[0] and h_n[1] are layer 0's states: the last layer's are h_n[-2] and h_n[-1]."),
+                (
+                    torch.cat([c.h_n[0], c.h_n[1]], -1),
+                    "h_n[0] and h_n[1] are layer 0's states: the last layer's are h_n[-2] and h_n[-1].",
+                ),
             ]
             if c.c_n is not None:
-                mistakes.append((torch.cat([c.c_n[-2], c.c_n[-1]], -1),
-                                 "Those are the cell states c_n: use h_n, the first item of the LSTM's (h_n, c_n)."))
-            expect_close(got, c.expected_summary(), f"summary (N, 2H={2 * hidden})", ("sequence", "unit"), ATOL,
-                         mistakes)
+                mistakes.append(
+                    (
+                        torch.cat([c.c_n[-2], c.c_n[-1]], -1),
+                        "Those are the cell states c_n: use h_n, the first item of the LSTM's (h_n, c_n).",
+                    )
+                )
+            expect_close(
+                got, c.expected_summary(), f"summary (N, 2H={2 * hidden})", ("sequence", "unit"), ATOL, mistakes
+            )
+
         return run
 
-    return run_check("final_states", {name: case(*args) for name, args in SUMMARY_CASES.items()},
-                     hint="run the rnn on the packed batch; its h_n holds each sequence's own final states "
-                          "(an LSTM returns (h_n, c_n)); concatenate the last layer's h_n[-2] and h_n[-1].")
+    return run_check(
+        "final_states",
+        {name: case(*args) for name, args in SUMMARY_CASES.items()},
+        hint="run the rnn on the packed batch; its h_n holds each sequence's own final states "
+        "(an LSTM returns (h_n, c_n)); concatenate the last layer's h_n[-2] and h_n[-1].",
+    )

@@ -2,15 +2,15 @@
 
 `check_delayed_logits(fn)`: `fn(tagger, x (N, T, F), delay) -> logits (N, T, C)`: append
 `delay` zero steps to x, run the forward-only tagger on all T + delay steps, and answer for
-step t with its output at step t + delay; compared with `delays.DelayedTagger` holding the
+step t with its output at step t + delay; compared with `why_not_wait.DelayedTagger` holding the
 same weights.
 
 `check_merge_probabilities(fn)`: `fn(forward_logits, backward_logits) -> (N, T, C)`, the log
-of the average of the two taggers' class probabilities, as `delays.MergedTagger` returns
+of the average of the two taggers' class probabilities, as `why_not_wait.MergedTagger` returns
 it; one case has taggers so confident that float32 probabilities underflow to 0.
 
 `check_covering_delay(fn)`: `fn(seq_len, past, future) -> int`, the smallest delay at which
-a forward tagger has read every input its target depends on (`delays.information_limit`
+a forward tagger has read every input its target depends on (`why_not_wait.information_limit`
 reaches a mean squared error of 0).
 
 `check_waiting_training(delayed_logits, covering_delay)`: trains a forward tagger that answers
@@ -27,10 +27,10 @@ import torch
 from torch import nn
 
 from ..data import make_loaders
-from ..delays import DelayedTagger, information_limit, make_window_data
+from ..lessons.why_not_wait import DelayedTagger, information_limit, make_window_data
 from ..models import SequenceTagger, one_way_hidden_size
 from ..training import evaluate, train
-from ._shared import expect_close, seeded, with_explanation
+from .common import expect_close, seeded, with_explanation
 from .framework import Mismatch, run_check
 
 HIDDEN, CLASSES = 4, 3
@@ -67,6 +67,7 @@ ACCURACY_BAR = 0.80
 
 # --- Task 1: the delayed answer ----------------------------------------------------------------
 
+
 class _DelayCase:
     """A seeded forward-only tagger, an input x, and the outputs of every way of shifting its answers."""
 
@@ -94,35 +95,53 @@ class _DelayCase:
         x, d, steps = self.x, self.delay, self.x.shape[1]
         appended, in_front = self._run(x, d), self._run(x, d, at_end=False)  # (N, T + d, C) each
         slips = [
-            (self.tagger(x),
-             "That is the tagger's output for step t at step t itself: no waiting (the first T outputs of the "
-             "padded run are the same). The answer for step t is the output at step t + delay: outputs[:, delay:]."),
-            (self.tagger(x)[:, d:],
-             "Without zero steps appended the run has only T steps, and only T - delay of them come after step "
-             "delay. Append delay zero steps to x first, so that the last steps get an answer too."),
+            (
+                self.tagger(x),
+                "That is the tagger's output for step t at step t itself: no waiting (the first T outputs of the "
+                "padded run are the same). The answer for step t is the output at step t + delay: outputs[:, delay:].",
+            ),
+            (
+                self.tagger(x)[:, d:],
+                "Without zero steps appended the run has only T steps, and only T - delay of them come after step "
+                "delay. Append delay zero steps to x first, so that the last steps get an answer too.",
+            ),
             (appended, "That is all T + delay outputs of the padded run: keep the last T, from step delay on."),
-            (in_front[:, d:],
-             "The zero steps went in front of the sequence: the tagger reads x_t at step t + delay and answers "
-             "then, without having read anything after x_t. Append the zeros at the end of x."),
-            (in_front[:, :steps],
-             "That answers for step t having read only x_0 .. x_{t - delay}: with the zeros in front and the "
-             "first T outputs kept, it waits the wrong way round. Append the zeros at the end, keep the last T."),
-            (self._run(x, d + 1)[:, d + 1:],
-             "One step late: the answer for step t comes from step t + delay + 1. Append delay zero steps, "
-             "not delay + 1."),
+            (
+                in_front[:, d:],
+                "The zero steps went in front of the sequence: the tagger reads x_t at step t + delay and answers "
+                "then, without having read anything after x_t. Append the zeros at the end of x.",
+            ),
+            (
+                in_front[:, :steps],
+                "That answers for step t having read only x_0 .. x_{t - delay}: with the zeros in front and the "
+                "first T outputs kept, it waits the wrong way round. Append the zeros at the end, keep the last T.",
+            ),
+            (
+                self._run(x, d + 1)[:, d + 1 :],
+                "One step late: the answer for step t comes from step t + delay + 1. Append delay zero steps, "
+                "not delay + 1.",
+            ),
         ]
         if d >= 1:
-            slips.append((appended[:, d - 1:d - 1 + steps],
-                          "One step early: the answer for step t comes from step t + delay - 1, before x_{t+delay} "
-                          "is read. Take it from step t + delay: outputs[:, delay:]."))
+            slips.append(
+                (
+                    appended[:, d - 1 : d - 1 + steps],
+                    "One step early: the answer for step t comes from step t + delay - 1, before x_{t+delay} "
+                    "is read. Take it from step t + delay: outputs[:, delay:].",
+                )
+            )
         else:  # -0 is 0: slices written for delay > 0 go wrong at delay 0
             slips += [
-                (appended[:, :0],
-                 "That is empty: with delay 0, outputs[:, :-delay] is outputs[:, :0] (-0 is 0). Slice from the "
-                 "front instead, outputs[:, delay:], which keeps every step when delay is 0."),
-                (self._run(x, steps),
-                 "That is 2T outputs: with delay 0, x[:, -delay:] is all of x (-0 is 0), so T zero steps were "
-                 "appended. Build the zeros from the sizes instead: x.new_zeros(N, delay, F)."),
+                (
+                    appended[:, :0],
+                    "That is empty: with delay 0, outputs[:, :-delay] is outputs[:, :0] (-0 is 0). Slice from the "
+                    "front instead, outputs[:, delay:], which keeps every step when delay is 0.",
+                ),
+                (
+                    self._run(x, steps),
+                    "That is 2T outputs: with delay 0, x[:, -delay:] is all of x (-0 is 0), so T zero steps were "
+                    "appended. Build the zeros from the sizes instead: x.new_zeros(N, delay, F).",
+                ),
             ]
         return slips
 
@@ -134,16 +153,22 @@ def check_delayed_logits(delayed_logits):
         def run():
             c = _DelayCase(*args)
             got = delayed_logits(*c.arguments())
-            expect_close(got, c.expected, f"logits (N, T, C={CLASSES})", ("sequence", "step", "class"), ATOL,
-                         c.mistakes())
+            expect_close(
+                got, c.expected, f"logits (N, T, C={CLASSES})", ("sequence", "step", "class"), ATOL, c.mistakes()
+            )
+
         return run
 
-    return run_check("delayed_logits", {name: case(*args) for name, args in DELAY_CASES.items()},
-                     hint="append delay zero steps at the end of x (torch.cat with x.new_zeros(N, delay, F) on "
-                          "dim 1), run the tagger on all T + delay steps, and keep outputs[:, delay:].")
+    return run_check(
+        "delayed_logits",
+        {name: case(*args) for name, args in DELAY_CASES.items()},
+        hint="append delay zero steps at the end of x (torch.cat with x.new_zeros(N, delay, F) on "
+        "dim 1), run the tagger on all T + delay steps, and keep outputs[:, delay:].",
+    )
 
 
 # --- Task 2: merging two taggers ---------------------------------------------------------------
+
 
 def _log_average(a, b, dim=-1):
     """log((softmax(a) + softmax(b)) / 2) over `dim`, computed without underflow."""
@@ -154,35 +179,53 @@ def _merge_mistakes(a, b):
     """(result, explanation) of each usual slip, for forward logits a and backward logits b `(N, T, C)`."""
     p_a, p_b = a.softmax(-1), b.softmax(-1)
     return [
-        ((a + b) / 2,
-         "That averaged the logits: the merge averages the class probabilities, p = (softmax(a) + softmax(b)) / 2, "
-         "and returns log p. Averaging logits is a different model (a normalised geometric mean of the "
-         "probabilities)."),
-        (((a + b) / 2).log_softmax(-1),
-         "That is log_softmax of the averaged logits: averaging logits is not averaging probabilities. Take the "
-         "softmax of each tagger first, then average."),
-        ((a.log_softmax(-1) + b.log_softmax(-1)) / 2,
-         "That averaged the log-probabilities: that is the log of a geometric mean. Average the probabilities "
-         "themselves, then take the log."),
-        ((p_a + p_b) / 2,
-         "Those are the averaged probabilities p themselves: return their log, log p, which `evaluate` and "
-         "cross entropy can use as logits (softmax(log p) = p)."),
-        (torch.logaddexp(a.log_softmax(-1), b.log_softmax(-1)),
-         "That is log(p_forward + p_backward): the sum was not halved, so every value is log 2 = 0.6931 too high "
-         "and each step's probabilities add up to 2. Subtract log 2."),
+        (
+            (a + b) / 2,
+            "That averaged the logits: the merge averages the class probabilities, p = (softmax(a) + softmax(b)) / 2, "
+            "and returns log p. Averaging logits is a different model (a normalised geometric mean of the "
+            "probabilities).",
+        ),
+        (
+            ((a + b) / 2).log_softmax(-1),
+            "That is log_softmax of the averaged logits: averaging logits is not averaging probabilities. Take the "
+            "softmax of each tagger first, then average.",
+        ),
+        (
+            (a.log_softmax(-1) + b.log_softmax(-1)) / 2,
+            "That averaged the log-probabilities: that is the log of a geometric mean. Average the probabilities "
+            "themselves, then take the log.",
+        ),
+        (
+            (p_a + p_b) / 2,
+            "Those are the averaged probabilities p themselves: return their log, log p, which `evaluate` and "
+            "cross entropy can use as logits (softmax(log p) = p).",
+        ),
+        (
+            torch.logaddexp(a.log_softmax(-1), b.log_softmax(-1)),
+            "That is log(p_forward + p_backward): the sum was not halved, so every value is log 2 = 0.6931 too high "
+            "and each step's probabilities add up to 2. Subtract log 2.",
+        ),
         (p_a + p_b, "That is the sum of the two probabilities: halve it, then take the log."),
-        (_log_average(a, b, dim=1),
-         "The softmax ran over the time steps (dim 1): class probabilities are normalised over the classes, "
-         "the last axis (dim=-1)."),
-        (_log_average(a, b, dim=0),
-         "The softmax ran over the batch (dim 0): class probabilities are normalised over the classes, the last "
-         "axis (dim=-1)."),
-        (lambda got: isinstance(got, torch.Tensor) and not got.is_floating_point(),
-         "Those look like class indices: return the log-probabilities of every class, (N, T, C)."),
-        (lambda got: isinstance(got, torch.Tensor) and got.is_floating_point() and not torch.isfinite(got).all(),
-         "Some values are -inf (or NaN): where both taggers give a class a probability below float32's "
-         "smallest number (about 1e-45), it rounds to 0 and its log is -inf. Stay with log-probabilities: "
-         "torch.logaddexp(a.log_softmax(-1), b.log_softmax(-1)) - math.log(2)."),
+        (
+            _log_average(a, b, dim=1),
+            "The softmax ran over the time steps (dim 1): class probabilities are normalised over the classes, "
+            "the last axis (dim=-1).",
+        ),
+        (
+            _log_average(a, b, dim=0),
+            "The softmax ran over the batch (dim 0): class probabilities are normalised over the classes, the last "
+            "axis (dim=-1).",
+        ),
+        (
+            lambda got: isinstance(got, torch.Tensor) and not got.is_floating_point(),
+            "Those look like class indices: return the log-probabilities of every class, (N, T, C).",
+        ),
+        (
+            lambda got: isinstance(got, torch.Tensor) and got.is_floating_point() and not torch.isfinite(got).all(),
+            "Some values are -inf (or NaN): where both taggers give a class a probability below float32's "
+            "smallest number (about 1e-45), it rounds to 0 and its log is -inf. Stay with log-probabilities: "
+            "torch.logaddexp(a.log_softmax(-1), b.log_softmax(-1)) - math.log(2).",
+        ),
     ]
 
 
@@ -196,46 +239,75 @@ def check_merge_probabilities(merge_probabilities):
                 b = a.clone() if agree else torch.randn(shape) * scale
             expected = _log_average(a.double(), b.double())  # float64: exact enough at -200
             got = merge_probabilities(a.clone(), b.clone())
-            expect_close(got, expected, f"log-probabilities (N, T, C={shape[-1]})", ("sequence", "step", "class"),
-                         MERGE_ATOL, _merge_mistakes(a, b))
+            expect_close(
+                got,
+                expected,
+                f"log-probabilities (N, T, C={shape[-1]})",
+                ("sequence", "step", "class"),
+                MERGE_ATOL,
+                _merge_mistakes(a, b),
+            )
+
         return run
 
-    return run_check("merge_probabilities", {name: case(*args) for name, args in MERGE_CASES.items()},
-                     hint="turn each tagger's logits into log-probabilities with log_softmax(-1), add the "
-                          "probabilities with torch.logaddexp, and halve them by subtracting math.log(2).")
+    return run_check(
+        "merge_probabilities",
+        {name: case(*args) for name, args in MERGE_CASES.items()},
+        hint="turn each tagger's logits into log-probabilities with log_softmax(-1), add the "
+        "probabilities with torch.logaddexp, and halve them by subtracting math.log(2).",
+    )
 
 
 # --- Task 3: the delay that covers the window, and training with it ---------------------------
 
+
 def _smallest_covering_delay(seq_len, past, future) -> int:
     """The smallest delay at which `information_limit` says a forward tagger misses nothing (MSE 0)."""
-    return next(d for d in range(seq_len + future + 1)
-                if information_limit(d, "forward", seq_len, past, future)["mse"] == 0)
+    return next(
+        d for d in range(seq_len + future + 1) if information_limit(d, "forward", seq_len, past, future)["mse"] == 0
+    )
 
 
 def _delay_slips(seq_len, past, future, expected):
     """(value, explanation) of each usual wrong delay."""
-    slips = [(past + future,
-              "That is past + future, the window's width less one: the past inputs x_{t-past} .. x_{t-1} are read "
-              "before step t anyway; the delay only has to reach the inputs after t.")]
+    slips = [
+        (
+            past + future,
+            "That is past + future, the window's width less one: the past inputs x_{t-past} .. x_{t-1} are read "
+            "before step t anyway; the delay only has to reach the inputs after t.",
+        )
+    ]
     if expected == future:
         slips += [
-            (future + 1, "One step too long: at step t + future the tagger has just read x_{t+future}, the "
-                         "window's last input."),
-            (future - 1, "One step short: at step t + future - 1 the window's last input, x_{t+future}, is still "
-                         "unread."),
+            (
+                future + 1,
+                "One step too long: at step t + future the tagger has just read x_{t+future}, the window's last input.",
+            ),
+            (
+                future - 1,
+                "One step short: at step t + future - 1 the window's last input, x_{t+future}, is still unread.",
+            ),
         ]
     else:
-        slips.append((future,
-                      f"That is `future`, right for long sequences; but this sequence has only T = {seq_len} "
-                      f"step{'s' if seq_len != 1 else ''} and the window's inputs after step T-1 are known zeros, "
-                      f"so by d = {expected} a tagger has read all there is. Let information_limit decide: it "
-                      "counts only inputs inside the sequence."))
+        slips.append(
+            (
+                future,
+                f"That is `future`, right for long sequences; but this sequence has only T = {seq_len} "
+                f"step{'s' if seq_len != 1 else ''} and the window's inputs after step T-1 are known zeros, "
+                f"so by d = {expected} a tagger has read all there is. Let information_limit decide: it "
+                "counts only inputs inside the sequence.",
+            )
+        )
     slips += [
-        (past, "past counts the inputs before t, which a forward tagger has read anyway: the delay must cover "
-               "the inputs after t."),
-        (seq_len - 1, "That waits for the end of the sequence: it covers the window, but it is not the smallest "
-                      "delay that does."),
+        (
+            past,
+            "past counts the inputs before t, which a forward tagger has read anyway: the delay must cover "
+            "the inputs after t.",
+        ),
+        (
+            seq_len - 1,
+            "That waits for the end of the sequence: it covers the window, but it is not the smallest delay that does.",
+        ),
     ]
     return slips
 
@@ -252,15 +324,18 @@ def check_covering_delay(covering_delay):
                 raise Mismatch(f"expected a whole number of steps (an int), got {got!r}") from None
             expected = _smallest_covering_delay(seq_len, past, future)
             if value != expected:
-                why = next((text for slip, text in _delay_slips(seq_len, past, future, expected)
-                            if slip == value), "")
+                why = next((text for slip, text in _delay_slips(seq_len, past, future, expected) if slip == value), "")
                 raise Mismatch(with_explanation(f"expected d = {expected}, got {value}", why))
             return f"d = {expected}"
+
         return run
 
-    return run_check("covering_delay", {name: case(*args) for name, args in COVER_CASES.items()},
-                     hint="try d = 0, 1, 2, ... and return the first d for which information_limit(d, 'forward', "
-                          "seq_len, past, future)['mse'] is 0: nothing the target depends on is unread.")
+    return run_check(
+        "covering_delay",
+        {name: case(*args) for name, args in COVER_CASES.items()},
+        hint="try d = 0, 1, 2, ... and return the first d for which information_limit(d, 'forward', "
+        "seq_len, past, future)['mse'] is 0: nothing the target depends on is unread.",
+    )
 
 
 class _WaitingTagger(nn.Module):
@@ -291,22 +366,32 @@ def check_waiting_training(delayed_logits, covering_delay):
     def run():
         delay = covering_delay(*window)
         if delay != expected_delay:
-            raise Mismatch(f"covering_delay{window} gave {delay!r}, not {expected_delay}: make check_covering_delay "
-                           "pass first")
+            raise Mismatch(
+                f"covering_delay{window} gave {delay!r}, not {expected_delay}: make check_covering_delay pass first"
+            )
         X, _, labels = make_window_data(seed=0, **WINDOW)
         loaders = make_loaders(X, labels, batch_size=32, seed=0)
         waited = _trained_accuracy(delayed_logits, delay, loaders)
         if waited < ACCURACY_BAR:
-            raise Mismatch(f"validation accuracy {waited:.4f}, below {ACCURACY_BAR:.2f}: does check_delayed_logits "
-                           f"pass? With delay {delay} the answer for step t must come from step t + {delay}")
+            raise Mismatch(
+                f"validation accuracy {waited:.4f}, below {ACCURACY_BAR:.2f}: does check_delayed_logits "
+                f"pass? With delay {delay} the answer for step t must come from step t + {delay}"
+            )
         at_once = _trained_accuracy(delayed_logits, 0, loaders)
         limit = information_limit(delay, "forward", **WINDOW)["acc"]
         limit_at_once = information_limit(0, "forward", **WINDOW)["acc"]
-        return (f"validation accuracy {waited:.4f} (best possible {limit:.4f}); the same tagger without waiting: "
-                f"{at_once:.4f} (best possible {limit_at_once:.4f})")
+        return (
+            f"validation accuracy {waited:.4f} (best possible {limit:.4f}); the same tagger without waiting: "
+            f"{at_once:.4f} (best possible {limit_at_once:.4f})"
+        )
 
-    name = (f"forward rnn tagger, {RECIPE['hidden_size']} units, delay {expected_delay}, {RECIPE['epochs']} epochs "
-            f"on 800 sequences of the window task, then 200 more: accuracy >= {ACCURACY_BAR:.2f}")
-    return run_check("waiting for the window", {name: run},
-                     hint="make check_delayed_logits and check_covering_delay pass first; this check uses your "
-                          "functions as they are.")
+    name = (
+        f"forward rnn tagger, {RECIPE['hidden_size']} units, delay {expected_delay}, {RECIPE['epochs']} epochs "
+        f"on 800 sequences of the window task, then 200 more: accuracy >= {ACCURACY_BAR:.2f}"
+    )
+    return run_check(
+        "waiting for the window",
+        {name: run},
+        hint="make check_delayed_logits and check_covering_delay pass first; this check uses your "
+        "functions as they are.",
+    )

@@ -19,9 +19,10 @@ from __future__ import annotations
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ..lessons.speaker_id import N_COEFFICIENTS, N_SPEAKERS, make_vowel_loaders
+from ..tensors import step_mask
 from ..training import evaluate, train
-from ..vowels import N_COEFFICIENTS, N_SPEAKERS, make_vowel_loaders
-from ._shared import expect_close, seeded
+from .common import expect_close, seeded
 from .framework import Mismatch, run_check
 
 ATOL = 1e-5
@@ -51,7 +52,7 @@ def _padded_batch(steps, lengths, pad_value):
     lengths = torch.tensor(lengths)
     with seeded(0):
         x = torch.randn(len(lengths), steps, FEATURES)
-    padded = torch.arange(steps) >= lengths.unsqueeze(1)  # (N, T)
+    padded = ~step_mask(lengths, steps)  # (N, T)
     return x.masked_fill(padded.unsqueeze(-1), pad_value), lengths
 
 
@@ -62,24 +63,42 @@ def check_mean_pool(mean_pool):
         def run():
             x, lengths_t = _padded_batch(steps, lengths, pad_value)
             expected = torch.stack([x[n, :length].mean(0) for n, length in enumerate(lengths)])
-            valid = (torch.arange(steps) < lengths_t.unsqueeze(1)).unsqueeze(-1)
+            valid = step_mask(lengths_t, steps).unsqueeze(-1)
             got = mean_pool(x.clone(), lengths_t.clone())
-            expect_close(got, expected, "mean (N, F)", ("sequence", "feature"), ATOL, [
-                (x.mean(1), "That is x.mean(dim=1): it averages over all T steps, pads included. Sum the valid "
-                            "steps only and divide by each sequence's length."),
-                (x.sum(1) / lengths_t.unsqueeze(1),
-                 "The division by the length is right, but the sum includes the padded steps: here they are not "
-                 "zero. Mask them out (steps t >= lengths[n]) before summing."),
-                ((x * valid).sum(1) / steps,
-                 "The pads are masked out, but you divided by T: divide by each sequence's own length."),
-                ((x * valid).sum(1), "That is the sum of the valid steps: divide it by each sequence's length."),
-                (x.mean(2), "That averaged the features (dim=2): average over time, dim=1."),
-            ])
+            expect_close(
+                got,
+                expected,
+                "mean (N, F)",
+                ("sequence", "feature"),
+                ATOL,
+                [
+                    (
+                        x.mean(1),
+                        "That is x.mean(dim=1): it averages over all T steps, pads included. Sum the valid "
+                        "steps only and divide by each sequence's length.",
+                    ),
+                    (
+                        x.sum(1) / lengths_t.unsqueeze(1),
+                        "The division by the length is right, but the sum includes the padded steps: here they are not "
+                        "zero. Mask them out (steps t >= lengths[n]) before summing.",
+                    ),
+                    (
+                        (x * valid).sum(1) / steps,
+                        "The pads are masked out, but you divided by T: divide by each sequence's own length.",
+                    ),
+                    ((x * valid).sum(1), "That is the sum of the valid steps: divide it by each sequence's length."),
+                    (x.mean(2), "That averaged the features (dim=2): average over time, dim=1."),
+                ],
+            )
+
         return run
 
-    return run_check("mean_pool", {name: case(*args) for name, args in POOL_CASES.items()},
-                     hint="build a mask (N, T, 1) of the valid steps from torch.arange(T) < lengths[:, None], "
-                          "sum x * mask over dim 1, then divide by lengths[:, None].")
+    return run_check(
+        "mean_pool",
+        {name: case(*args) for name, args in POOL_CASES.items()},
+        hint="build a mask (N, T, 1) of the valid steps from torch.arange(T) < lengths[:, None], "
+        "sum x * mask over dim 1, then divide by lengths[:, None].",
+    )
 
 
 class _ForwardCase:
@@ -92,9 +111,10 @@ class _ForwardCase:
         self.cell, self.hidden = cell, hidden
         self.x, self.lengths = _padded_batch(steps, lengths, 0.0)
         rnn, head = self.model.rnn, self.model.head
-        self.alone = [self._h(rnn(self.x[n:n + 1, :length])[1]) for n, length in enumerate(lengths)]
-        packed_output, packed_hidden = rnn(pack_padded_sequence(self.x, self.lengths, batch_first=True,
-                                                                enforce_sorted=False))
+        self.alone = [self._h(rnn(self.x[n : n + 1, :length])[1]) for n, length in enumerate(lengths)]
+        packed_output, packed_hidden = rnn(
+            pack_padded_sequence(self.x, self.lengths, batch_first=True, enforce_sorted=False)
+        )
         padded_output, padded_hidden = rnn(self.x)
         self.output = pad_packed_sequence(packed_output, batch_first=True, total_length=steps)[0]  # (N, T, 2H)
         self.padded_output = padded_output
@@ -112,34 +132,54 @@ class _ForwardCase:
         n = len(self.lengths)
         last_valid = self.output[torch.arange(n), self.lengths - 1]
         slips = [
-            (self.padded_output[:, -1],
-             "That is the head on output[:, -1] of the padded batch fed unpacked: the forward half ran on through "
-             "the pads and the backward half has read only the last (padded) step. Pack, then read h_n."),
-            (self.output[:, -1],
-             "That is the head on output[:, -1] after unpacking: for a sequence shorter than T it is a pad (zeros), "
-             "and its backward half has read only one step. Read the final states from h_n."),
-            (last_valid,
-             "That is the head on the output at each sequence's last valid step: the forward half is right, but "
-             "the backward half has read only that step. The backward summary is h_n[-1]."),
-            (torch.cat([self.padded_h_n[-2], self.padded_h_n[-1]], -1),
-             "That is h_n of the padded batch fed unpacked: the forward direction read the pads after the real "
-             "steps and the backward one started on them. Pack the batch with pack_padded_sequence first."),
-            (torch.cat([self.h_n[-1], self.h_n[-2]], -1),
-             "The two halves are swapped: the head expects the forward state h_n[-2] first."),
-            (torch.cat([self.h_n[0], self.h_n[1]], -1),
-             "h_n[0] and h_n[1] are the first layer's states: the last layer's are h_n[-2] and h_n[-1]."),
+            (
+                self.padded_output[:, -1],
+                "That is the head on output[:, -1] of the padded batch fed unpacked: the forward half ran on through "
+                "the pads and the backward half has read only the last (padded) step. Pack, then read h_n.",
+            ),
+            (
+                self.output[:, -1],
+                "That is the head on output[:, -1] after unpacking: for a sequence shorter than T it is a pad (zeros), "
+                "and its backward half has read only one step. Read the final states from h_n.",
+            ),
+            (
+                last_valid,
+                "That is the head on the output at each sequence's last valid step: the forward half is right, but "
+                "the backward half has read only that step. The backward summary is h_n[-1].",
+            ),
+            (
+                torch.cat([self.padded_h_n[-2], self.padded_h_n[-1]], -1),
+                "That is h_n of the padded batch fed unpacked: the forward direction read the pads after the real "
+                "steps and the backward one started on them. Pack the batch with pack_padded_sequence first.",
+            ),
+            (
+                torch.cat([self.h_n[-1], self.h_n[-2]], -1),
+                "The two halves are swapped: the head expects the forward state h_n[-2] first.",
+            ),
+            (
+                torch.cat([self.h_n[0], self.h_n[1]], -1),
+                "h_n[0] and h_n[1] are the first layer's states: the last layer's are h_n[-2] and h_n[-1].",
+            ),
         ]
         if self.c_n is not None:
-            slips.append((torch.cat([self.c_n[-2], self.c_n[-1]], -1),
-                          "Those are the LSTM's cell states c_n: an nn.LSTM returns (output, (h_n, c_n)); use h_n."))
+            slips.append(
+                (
+                    torch.cat([self.c_n[-2], self.c_n[-1]], -1),
+                    "Those are the LSTM's cell states c_n: an nn.LSTM returns (output, (h_n, c_n)); use h_n.",
+                )
+            )
         explained = [(self.head(summary), why) for summary, why in slips]
         explained += [
-            (self.expected.softmax(-1), "Those are probabilities (softmax of the logits): return the logits; the "
-                                        "cross-entropy loss applies its own softmax."),
-            (lambda got: isinstance(got, torch.Tensor) and tuple(got.shape) == (n, 2 * self.hidden),
-             "That is the summary (N, 2H) itself: pass it through self.head to get the logits (N, C)."),
-            (lambda got: isinstance(got, tuple),
-             "forward must return one tensor, the logits (N, C), not a tuple."),
+            (
+                self.expected.softmax(-1),
+                "Those are probabilities (softmax of the logits): return the logits; the "
+                "cross-entropy loss applies its own softmax.",
+            ),
+            (
+                lambda got: isinstance(got, torch.Tensor) and tuple(got.shape) == (n, 2 * self.hidden),
+                "That is the summary (N, 2H) itself: pass it through self.head to get the logits (N, C).",
+            ),
+            (lambda got: isinstance(got, tuple), "forward must return one tensor, the logits (N, C), not a tuple."),
         ]
         return explained
 
@@ -152,12 +192,16 @@ def check_classifier_forward(classifier_class):
             c = _ForwardCase(classifier_class, *args)
             got = c.model(c.x.clone(), c.lengths.clone())
             expect_close(got, c.expected, f"logits (N, C={CLASSES})", ("sequence", "class"), ATOL, c.mistakes())
+
         return run
 
-    return run_check("SpeakerClassifier.forward", {name: case(*args) for name, args in FORWARD_CASES.items()},
-                     hint="pack x with pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False), "
-                          "run self.rnn on it, take h_n (an LSTM returns (h_n, c_n)), concatenate h_n[-2] and "
-                          "h_n[-1], and return self.head of that.")
+    return run_check(
+        "SpeakerClassifier.forward",
+        {name: case(*args) for name, args in FORWARD_CASES.items()},
+        hint="pack x with pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False), "
+        "run self.rnn on it, take h_n (an LSTM returns (h_n, c_n)), concatenate h_n[-2] and "
+        "h_n[-1], and return self.head of that.",
+    )
 
 
 def check_speaker_training(classifier_class):
@@ -167,17 +211,25 @@ def check_speaker_training(classifier_class):
     def run():
         train_loader, test_loader = make_vowel_loaders(batch_size=RECIPE["batch_size"], seed=0)
         with seeded(0):
-            model = classifier_class(N_COEFFICIENTS, RECIPE["hidden_size"], N_SPEAKERS, cell=RECIPE["cell"],
-                                     num_layers=1)
+            model = classifier_class(
+                N_COEFFICIENTS, RECIPE["hidden_size"], N_SPEAKERS, cell=RECIPE["cell"], num_layers=1
+            )
             train(model, train_loader, epochs=RECIPE["epochs"], lr=RECIPE["lr"], seed=0, progress=False)
         runs["acc"] = evaluate(model, test_loader)["acc"]
         if runs["acc"] < ACCURACY_BAR:
-            raise Mismatch(f"test accuracy {runs['acc']:.4f}, below {ACCURACY_BAR}: does "
-                           "check_classifier_forward pass? Each utterance must be summarised by its own final "
-                           "states, whatever its batch mates")
+            raise Mismatch(
+                f"test accuracy {runs['acc']:.4f}, below {ACCURACY_BAR}: does "
+                "check_classifier_forward pass? Each utterance must be summarised by its own final "
+                "states, whatever its batch mates"
+            )
         return f"test accuracy {runs['acc']:.4f}"
 
-    name = (f"{RECIPE['cell']}, H={RECIPE['hidden_size']}, {RECIPE['epochs']} epochs on the 270 training "
-            f"utterances, then the 370 test ones: accuracy >= {ACCURACY_BAR}")
-    return run_check("training on Japanese Vowels", {name: run},
-                     hint="make check_classifier_forward pass first; this check uses your forward as it is.")
+    name = (
+        f"{RECIPE['cell']}, H={RECIPE['hidden_size']}, {RECIPE['epochs']} epochs on the 270 training "
+        f"utterances, then the 370 test ones: accuracy >= {ACCURACY_BAR}"
+    )
+    return run_check(
+        "training on Japanese Vowels",
+        {name: run},
+        hint="make check_classifier_forward pass first; this check uses your forward as it is.",
+    )

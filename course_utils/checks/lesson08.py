@@ -2,7 +2,7 @@
 
 `check_space_labels(fn)`: `fn(sentence) -> (chars, labels)`, the sentence without
 whitespace and one label per character, 1 when a space followed it, the last one
-always 0 (`course_utils.text.space_labels`).
+always 0 (`course_utils.lessons.word_segmentation.space_labels`).
 
 `check_tag_characters(fn)`: `fn(embed, lstm, head, ids (N, T), lengths (N,)) -> logits
 (N, T, 2)`: embed the ids, run the bidirectional batch-first LSTM packed, unpack to T
@@ -15,8 +15,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from ..text import PAD_ID, space_labels
-from ._shared import expect_close, expect_pair, seeded, with_explanation
+from ..lessons.word_segmentation import PAD_ID, space_labels
+from ..tensors import step_mask
+from .common import expect_close, expect_pair, seeded, with_explanation
 from .framework import Mismatch, expect_equal, run_check
 
 LABEL_CASES = {
@@ -66,11 +67,15 @@ def check_space_labels(space_labels_fn):
                 slip = next((why for values, why in _label_slips(sentence) if list(labels) == values), "")
                 message = f"expected the labels {expected}, got {list(labels)}"
                 raise Mismatch(with_explanation(message, slip))
+
         return run
 
-    return run_check("space_labels", {name: case(sentence) for name, sentence in LABEL_CASES.items()},
-                     hint="split the sentence into words (sentence.split()); each word gives 0s and a 1 on its "
-                          "last character; then set the very last label to 0.")
+    return run_check(
+        "space_labels",
+        {name: case(sentence) for name, sentence in LABEL_CASES.items()},
+        hint="split the sentence into words (sentence.split()); each word gives 0s and a 1 on its "
+        "last character; then set the very last label to 0.",
+    )
 
 
 class _TagCase:
@@ -83,12 +88,12 @@ class _TagCase:
             self.head = nn.Linear(2 * HIDDEN, 2).requires_grad_(False)
             ids = torch.randint(1, VOCAB, (len(lengths), steps))
         self.lengths = torch.tensor(lengths)
-        self.valid = torch.arange(steps) < self.lengths.unsqueeze(1)  # (N, T)
+        self.valid = step_mask(self.lengths, steps)  # (N, T)
         self.ids = ids * self.valid  # padded with PAD_ID
-        alone = [self._logits(self.ids[n:n + 1, :length])[0] for n, length in enumerate(lengths)]
+        alone = [self._logits(self.ids[n : n + 1, :length])[0] for n, length in enumerate(lengths)]
         self.expected = torch.zeros(len(lengths), steps, 2)
         for n, logits in enumerate(alone):
-            self.expected[n, :lengths[n]] = logits
+            self.expected[n, : lengths[n]] = logits
         self.unpacked = self._logits(self.ids) * self.valid.unsqueeze(-1)  # the slip: padding read
 
     def _logits(self, ids):
@@ -107,25 +112,45 @@ def check_tag_characters(tag_characters):
             c = _TagCase(lengths, steps)
             got = tag_characters(*c.arguments())
             if isinstance(got, PackedSequence):
-                raise Mismatch("that is a PackedSequence: unpack the LSTM's output with pad_packed_sequence("
-                               f"..., batch_first=True, total_length={steps}) before the head")
+                raise Mismatch(
+                    "that is a PackedSequence: unpack the LSTM's output with pad_packed_sequence("
+                    f"..., batch_first=True, total_length={steps}) before the head"
+                )
             if isinstance(got, tuple):
-                raise Mismatch(f"expected one tensor of logits (N, T, 2), got a tuple of {len(got)}: an LSTM and "
-                               "pad_packed_sequence both return pairs; keep only the output")
+                raise Mismatch(
+                    f"expected one tensor of logits (N, T, 2), got a tuple of {len(got)}: an LSTM and "
+                    "pad_packed_sequence both return pairs; keep only the output"
+                )
             if isinstance(got, torch.Tensor) and got.shape == (len(lengths), steps, 2 * HIDDEN):
                 raise Mismatch(f"got the LSTM's output (N, T, 2H) = {tuple(got.shape)}: apply the head to it")
             if isinstance(got, torch.Tensor) and got.dim() == 3 and got.shape[1] == max(lengths) < steps:
-                raise Mismatch(f"got {got.shape[1]} steps instead of T={steps}: pad_packed_sequence stopped at "
-                               f"the longest length; pass total_length=ids.shape[1]")
+                raise Mismatch(
+                    f"got {got.shape[1]} steps instead of T={steps}: pad_packed_sequence stopped at "
+                    f"the longest length; pass total_length=ids.shape[1]"
+                )
             if isinstance(got, torch.Tensor) and got.shape == c.expected.shape:
                 got = got * c.valid.unsqueeze(-1)  # padded steps are not compared
-            expect_close(got, c.expected, "logits at the valid steps", ("sentence", "step", "class"), ATOL, [
-                (c.unpacked, "They equal the LSTM run on the padded ids: the backward direction of every shorter "
-                             "sentence started on the padding. Pack the embedded batch before the LSTM."),
-            ])
+            expect_close(
+                got,
+                c.expected,
+                "logits at the valid steps",
+                ("sentence", "step", "class"),
+                ATOL,
+                [
+                    (
+                        c.unpacked,
+                        "They equal the LSTM run on the padded ids: the backward direction of every shorter "
+                        "sentence started on the padding. Pack the embedded batch before the LSTM.",
+                    ),
+                ],
+            )
+
         return run
 
-    return run_check("tag_characters", {name: case(*args) for name, args in TAG_CASES.items()},
-                     hint="embed(ids) -> (N, T, E); pack_padded_sequence(..., lengths, batch_first=True, "
-                          "enforce_sorted=False); lstm; pad_packed_sequence(..., batch_first=True, "
-                          "total_length=T)[0]; head.")
+    return run_check(
+        "tag_characters",
+        {name: case(*args) for name, args in TAG_CASES.items()},
+        hint="embed(ids) -> (N, T, E); pack_padded_sequence(..., lengths, batch_first=True, "
+        "enforce_sorted=False); lstm; pad_packed_sequence(..., batch_first=True, "
+        "total_length=T)[0]; head.",
+    )

@@ -31,8 +31,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 KERNEL = "birnn-course"
 # JupyterLab reads overrides.json from its app settings folder; this one turns off the news popup.
 NEWS_OFF = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
@@ -66,7 +73,8 @@ class Lab:
 
     def api(self, method: str, path: str, body=None, timeout: float = 30):
         request = urllib.request.Request(
-            f"{self.url}{path}", method=method,
+            f"{self.url}{path}",
+            method=method,
             data=None if body is None else json.dumps(body).encode(),
             headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
         )
@@ -76,8 +84,11 @@ class Lab:
 
     def start_session(self, notebook: str) -> None:
         """Start the notebook's kernel before the page opens, so no "Select Kernel" dialog appears."""
-        self.api("POST", "/api/sessions",
-                 {"path": notebook, "type": "notebook", "name": notebook, "kernel": {"name": KERNEL}})
+        self.api(
+            "POST",
+            "/api/sessions",
+            {"path": notebook, "type": "notebook", "name": notebook, "kernel": {"name": KERNEL}},
+        )
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -132,17 +143,37 @@ def lab_server(request, tmp_path_factory, playwright_api):
     shutil.copy(notebook, folder / notebook.name)
     (settings / "overrides.json").write_text(json.dumps(NEWS_OFF))
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
-    env.update({name: str(base / sub) for name, sub in (
-        ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-        ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"))})
+    env.update(
+        {
+            name: str(base / sub)
+            for name, sub in (
+                ("JUPYTER_CONFIG_DIR", "config"),
+                ("JUPYTER_DATA_DIR", "data"),
+                ("JUPYTER_RUNTIME_DIR", "runtime"),
+                ("IPYTHONDIR", "ipython"),
+            )
+        }
+    )
     port, token = _free_port(), secrets.token_hex(16)
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-               f"--port={port}", "--ServerApp.port_retries=0", f"--ServerApp.token={token}",
-               f"--ServerApp.root_dir={folder}", f"--LabApp.app_settings_dir={settings}"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={folder}",
+        f"--LabApp.app_settings_dir={settings}",
+    ]
     log = base / "server.log"
     with open(log, "w") as log_file:
-        process = subprocess.Popen(command, cwd=folder, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=folder, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
     lab = Lab(f"http://127.0.0.1:{port}", token, folder, process, log)
     try:
         _wait_until_ready(lab)

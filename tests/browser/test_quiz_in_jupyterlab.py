@@ -8,8 +8,8 @@ screenshot to test-artifacts/browser/quiz.png.
 import re
 
 import pytest
-
 from conftest import KERNEL
+
 from course_utils.quiz import draw_final_test
 
 NOTEBOOK = "notebooks/09_test_yourself.ipynb"

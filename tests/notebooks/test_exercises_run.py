@@ -27,8 +27,16 @@ NOTEBOOKS = sorted(EXERCISES.glob("*.ipynb"))
 def all_executed():
     """Every exercise notebook, executed; the kernels run side by side (most of their time is imports)."""
     notebooks = {path.name: nbformat.read(path, as_version=4) for path in NOTEBOOKS}
-    clients = [NotebookClient(notebook, kernel_name="birnn-course", timeout=120, allow_errors=True,
-                              resources={"metadata": {"path": str(EXERCISES)}}) for notebook in notebooks.values()]
+    clients = [
+        NotebookClient(
+            notebook,
+            kernel_name="birnn-course",
+            timeout=120,
+            allow_errors=True,
+            resources={"metadata": {"path": str(EXERCISES)}},
+        )
+        for notebook in notebooks.values()
+    ]
 
     async def execute_all():
         await asyncio.gather(*(client.async_execute() for client in clients))

@@ -23,27 +23,53 @@ def sanitize(text: str) -> str:
 
 def run_nbval(notebook: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", str(SANITIZE), str(notebook)],
-        capture_output=True, text=True, cwd=notebook.parent, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(SANITIZE),
+            str(notebook),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=notebook.parent,
+        timeout=300,
     )
 
 
-@pytest.mark.parametrize("volatile, masked", [
-    ("<Figure at 0x7f3a2c1b9d50>", "<Figure at 0xADDRESS>"),
-    ("model_id 0123456789abcdef0123456789abcdef", "model_id WIDGET-ID"),
-    ("5 epochs took 0.452 s (12.5 ms per step, 850 µs)", "5 epochs took TIME (TIME per step, TIME)"),
-    ("packed/padded time ratio 0.63x", "packed/padded time ratio RATIOx"),
-    ("train: 100%|##| 5/5 [00:01<00:00,  4.12epoch/s, val_acc=0.9512]",
-     "train: 100%|##| 5/5 [TIMING, val_acc=0.9512]"),
-])
+@pytest.mark.parametrize(
+    "volatile, masked",
+    [
+        ("<Figure at 0x7f3a2c1b9d50>", "<Figure at 0xADDRESS>"),
+        ("model_id 0123456789abcdef0123456789abcdef", "model_id WIDGET-ID"),
+        ("5 epochs took 0.452 s (12.5 ms per step, 850 µs)", "5 epochs took TIME (TIME per step, TIME)"),
+        ("packed/padded time ratio 0.63x", "packed/padded time ratio RATIOx"),
+        (
+            "train: 100%|##| 5/5 [00:01<00:00,  4.12epoch/s, val_acc=0.9512]",
+            "train: 100%|##| 5/5 [TIMING, val_acc=0.9512]",
+        ),
+    ],
+)
 def test_sanitizer_masks_what_cannot_be_stable(volatile, masked):
     assert sanitize(volatile) == masked
 
 
-@pytest.mark.parametrize("stable", [
-    "val_acc 0.9512", "output (4, 7, 6)", "505 parameters", "epoch 5", "(1000, 10, 20)",
-])
+@pytest.mark.parametrize(
+    "stable",
+    [
+        "val_acc 0.9512",
+        "output (4, 7, 6)",
+        "505 parameters",
+        "epoch 5",
+        "(1000, 10, 20)",
+    ],
+)
 def test_sanitizer_leaves_results_alone(stable):
     assert sanitize(stable) == stable
 

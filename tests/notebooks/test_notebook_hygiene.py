@@ -65,8 +65,9 @@ def markdown(path: Path) -> str:
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + sorted((ROOT / "exercises").glob("*.ipynb")),
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path", NOTEBOOKS + sorted((ROOT / "exercises").glob("*.ipynb")), ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_every_notebook_link_and_named_path_exists(path):
     text = markdown(path)
     targets = [path.parent / link for link in LINK.findall(text)] + [ROOT / name for name in NAMED_PATH.findall(text)]

@@ -61,4 +61,3 @@ def test_a_wrong_option_would_fail_the_proof(question):
     wrong = [question.option(letter) for letter in question.letters if letter != question.correct]
     expected = question.expect or question.option(question.correct)
     assert all(expected not in option for option in wrong)
-

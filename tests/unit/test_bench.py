@@ -1,8 +1,10 @@
-"""Specification of course_utils.bench at tiny sizes: what it measures, not how fast (timings flake)."""
+"""Specification of tools.bench at tiny sizes: what it measures, not how fast (timings flake)."""
 
 import pytest
 
-from course_utils import bench
+from tools import bench
+
+pytestmark = pytest.mark.slow  # every measure trains or times real models
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +49,17 @@ def test_the_report_has_one_line_per_measure_with_its_target(results):
     report = bench.format_report(**results, memory={"baseline": 200.0, "peak": 300.0})
     lines = report.splitlines()
     assert lines[0].split() == ["measure", "value", "target", "met"]
-    for words in ("train / minimal loop", "training step", "padded vs each sequence alone",
-                  "from-scratch BiRNN / nn.RNN", "gap bidirectional - forward-only", "peak memory"):
+    for words in (
+        "train / minimal loop",
+        "training step",
+        "padded vs each sequence alone",
+        "from-scratch BiRNN / nn.RNN",
+        "gap bidirectional - forward-only",
+        "peak memory",
+    ):
         assert sum(words in line for line in lines) == 1, words
 
 
 def test_the_report_says_when_the_scratch_model_is_missing(results):
     report = bench.format_report(**{**results, "scratch": None}, memory=None)
-    assert "course_utils.scratch missing" in report
+    assert "course_utils.lessons.concept missing" in report

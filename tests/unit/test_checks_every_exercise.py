@@ -13,9 +13,9 @@ import json
 import re
 
 import pytest
+from exercise_code import ROOT, exercise, solution
 
 from course_utils.checks import NOT_ATTEMPTED, PASSED
-from exercise_code import ROOT, exercise, solution
 
 CHECK_CELL = re.compile(r"from course_utils\.checks\.(lesson\d\d) import (check_\w+).*?\2\(([\w, ]+)\)", re.S)
 
@@ -33,6 +33,7 @@ def check_cells():
 
 
 CELLS = check_cells()
+TRAINING_CHECKS = {"check_fixed_tagger", "check_train_gru_tagger", "check_waiting_training", "check_speaker_training"}
 
 
 def test_every_solution_notebook_has_check_cells():
@@ -40,7 +41,15 @@ def test_every_solution_notebook_has_check_cells():
     assert stems and stems == {stem for stem, *_ in CELLS}
 
 
-@pytest.mark.parametrize("stem, module, check, names", CELLS, ids=[f"{c[0][:2]}-{c[2]}" for c in CELLS])
+@pytest.mark.parametrize(
+    "stem, module, check, names",
+    [
+        pytest.param(
+            *cell, id=f"{cell[0][:2]}-{cell[2]}", marks=[pytest.mark.slow] if cell[2] in TRAINING_CHECKS else []
+        )
+        for cell in CELLS
+    ],
+)
 def test_the_solution_passes_and_the_stub_is_not_attempted(stem, module, check, names):
     run = getattr(importlib.import_module(f"course_utils.checks.{module}"), check)
     names = [name.strip() for name in names.split(",")]

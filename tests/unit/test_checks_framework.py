@@ -3,13 +3,13 @@
 import torch
 
 from course_utils.checks import (
-    print_error,
     FAILED,
     NOT_ATTEMPTED,
     PASSED,
     Mismatch,
     expect_equal,
     expect_tensor,
+    print_error,
     run_check,
 )
 

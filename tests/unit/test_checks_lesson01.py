@@ -2,10 +2,10 @@
 
 import pytest
 import torch
+from exercise_code import assert_fails_explaining, solution
 
 from course_utils.checks import FAILED, PASSED
 from course_utils.checks.lesson01 import check_bidirectional_pass, check_run_one_direction
-from exercise_code import assert_fails_explaining, solution
 
 SOLVED = solution("01_concept")
 run_one_direction = SOLVED["run_one_direction"]
@@ -47,6 +47,7 @@ def with_h_n(make_h_n):
 
 # --- run_one_direction -------------------------------------------------------------------------
 
+
 def test_the_reference_one_direction_passes():
     report = check_run_one_direction(run_one_direction)
     assert report.status == PASSED, str(report)
@@ -79,21 +80,27 @@ def first_state_as_last(x, W_ih, W_hh, b_ih, b_hh):
     return outputs, outputs[:, 0]
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (no_memory, "Every step ignored the state before it"),
-    (one_bias, "without b_hh: nn.RNN adds both biases"),
-    (time_first, "laid out (T, N, H): stack the steps on dim 1"),
-    (relu_cell, "nn.RNN uses tanh, not relu"),
-    (first_state_as_last, "h_last is the state after the LAST step"),
-], ids=lambda v: getattr(v, "__name__", "")[:40])
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (no_memory, "Every step ignored the state before it"),
+        (one_bias, "without b_hh: nn.RNN adds both biases"),
+        (time_first, "laid out (T, N, H): stack the steps on dim 1"),
+        (relu_cell, "nn.RNN uses tanh, not relu"),
+        (first_state_as_last, "h_last is the state after the LAST step"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "")[:40],
+)
 def test_a_one_direction_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_run_one_direction(slip), explanation)
 
 
 def test_a_wrong_value_is_located_with_expected_and_got():
     text = str(check_run_one_direction(no_memory))
-    assert ("[FAIL] x (3, 6, 4), H=5: the first result (outputs) has the right shape (3, 6, 5) but wrong values: "
-            "at [sequence 0, step 1") in text
+    assert (
+        "[FAIL] x (3, 6, 4), H=5: the first result (outputs) has the right shape (3, 6, 5) but wrong values: "
+        "at [sequence 0, step 1"
+    ) in text
     assert "expected " in text and ", got " in text
 
 
@@ -104,17 +111,28 @@ def test_a_one_step_sequence_cannot_tell_a_missing_recurrence():
 
 # --- bidirectional_pass ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("slip, explanation", [
-    (bidirectional_from(flip, keep), "you forgot to flip the backward outputs back"),
-    (bidirectional_from(keep, keep), "read the sequence left to right: run the _reverse weights over x.flip(1)"),
-    (bidirectional_from(flip, flip, suffix=""), "used the forward weights"),
-    (bidirectional_from(flip, flip, order="backward first"), "The halves are swapped"),
-    (with_h_n(lambda out, H: torch.stack([out[:, -1, :H], out[:, -1, H:]])),
-     "its final state is output[:, 0, H:]"),
-    (with_h_n(lambda out, H: torch.stack([out[:, 0, H:], out[:, -1, :H]])), "h_n[0] is the forward one"),
-    (with_h_n(lambda out, H: torch.stack([out[:, -1, :H], out[:, 0, H:]], 1)), "stack on dim 0"),
-], ids=["not re-reversed", "not reversed", "forward weights", "swapped", "h_n from output[:, -1]",
-        "h_n swapped", "h_n stacked on dim 1"])
+
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (bidirectional_from(flip, keep), "you forgot to flip the backward outputs back"),
+        (bidirectional_from(keep, keep), "read the sequence left to right: run the _reverse weights over x.flip(1)"),
+        (bidirectional_from(flip, flip, suffix=""), "used the forward weights"),
+        (bidirectional_from(flip, flip, order="backward first"), "The halves are swapped"),
+        (with_h_n(lambda out, H: torch.stack([out[:, -1, :H], out[:, -1, H:]])), "its final state is output[:, 0, H:]"),
+        (with_h_n(lambda out, H: torch.stack([out[:, 0, H:], out[:, -1, :H]])), "h_n[0] is the forward one"),
+        (with_h_n(lambda out, H: torch.stack([out[:, -1, :H], out[:, 0, H:]], 1)), "stack on dim 0"),
+    ],
+    ids=[
+        "not re-reversed",
+        "not reversed",
+        "forward weights",
+        "swapped",
+        "h_n from output[:, -1]",
+        "h_n swapped",
+        "h_n stacked on dim 1",
+    ],
+)
 def test_a_bidirectional_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_bidirectional_pass(slip), explanation)
 

@@ -1,14 +1,17 @@
 """Specification of exercise 02's checks: shapes, parameter counts and h_n split, each slip explained."""
 
 import pytest
+from exercise_code import assert_fails_explaining, solution
 
 from course_utils.checks import FAILED
 from course_utils.checks.lesson02 import check_count_parameters, check_predict_shapes, check_split_by_direction
-from exercise_code import assert_fails_explaining, solution
 
 SOLVED = solution("02_shapes")
-CHECKS = {"predict_shapes": check_predict_shapes, "count_parameters": check_count_parameters,
-          "split_by_direction": check_split_by_direction}
+CHECKS = {
+    "predict_shapes": check_predict_shapes,
+    "count_parameters": check_count_parameters,
+    "split_by_direction": check_split_by_direction,
+}
 
 
 @pytest.mark.parametrize("name", CHECKS)
@@ -20,12 +23,20 @@ def test_a_function_returning_nothing_is_reported_not_raised(name):
 def shapes_with(change):
     """The reference shapes with `change(shapes, args)` applied."""
 
-    def predict_shapes(cell, batch_size, seq_len, input_size, hidden_size, num_layers=1, bidirectional=False,
-                       batch_first=False):
-        args = dict(batch_size=batch_size, seq_len=seq_len, hidden_size=hidden_size, num_layers=num_layers,
-                    bidirectional=bidirectional, batch_first=batch_first)
-        shapes = SOLVED["predict_shapes"](cell, batch_size, seq_len, input_size, hidden_size, num_layers,
-                                          bidirectional, batch_first)
+    def predict_shapes(
+        cell, batch_size, seq_len, input_size, hidden_size, num_layers=1, bidirectional=False, batch_first=False
+    ):
+        args = dict(
+            batch_size=batch_size,
+            seq_len=seq_len,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            batch_first=batch_first,
+        )
+        shapes = SOLVED["predict_shapes"](
+            cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first
+        )
         return change(shapes, args)
 
     return predict_shapes
@@ -53,21 +64,27 @@ def always_batch_first(shapes, a):
     return {**shapes, "output": (n, t, features)}
 
 
-@pytest.mark.parametrize("change, explanation", [
-    (one_direction_output, "both directions side by side: the last size is 2*H"),
-    (batch_first_h_n, "h_n is never batch-first, even with batch_first=True"),
-    (layers_only_h_n, "one entry per layer AND direction"),
-    (no_c_n, "the dict has no key 'c_n' (an LSTM returns (h_n, c_n))"),
-    (always_batch_first, "batch_first=False puts the time axis first"),
-], ids=lambda v: getattr(v, "__name__", "")[:30])
+@pytest.mark.parametrize(
+    "change, explanation",
+    [
+        (one_direction_output, "both directions side by side: the last size is 2*H"),
+        (batch_first_h_n, "h_n is never batch-first, even with batch_first=True"),
+        (layers_only_h_n, "one entry per layer AND direction"),
+        (no_c_n, "the dict has no key 'c_n' (an LSTM returns (h_n, c_n))"),
+        (always_batch_first, "batch_first=False puts the time axis first"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "")[:30],
+)
 def test_a_shape_slip_fails_with_its_explanation(change, explanation):
     assert_fails_explaining(check_predict_shapes(shapes_with(change)), explanation)
 
 
 def test_a_wrong_shape_names_the_layer_expected_and_got():
     text = str(check_predict_shapes(shapes_with(one_direction_output)))
-    assert "[FAIL] the card's layer: rnn, x (4, 7, 5) batch-first, H=3, bidirectional: expected output (4, 7, 6), " \
-           "got (4, 7, 3)" in text
+    assert (
+        "[FAIL] the card's layer: rnn, x (4, 7, 5) batch-first, H=3, bidirectional: expected output (4, 7, 6), "
+        "got (4, 7, 3)" in text
+    )
 
 
 def counting(gates=None, biases=2, deep_input=None, direction_factor=None):
@@ -86,14 +103,18 @@ def counting(gates=None, biases=2, deep_input=None, direction_factor=None):
     return count_parameters
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (counting(biases=1), "two bias vectors per layer and direction"),
-    (counting(biases=0), "you left out the biases"),
-    (counting(gates=1), "stacks 3 gate blocks"),
-    (counting(deep_input=6), "layers after the first read the previous layer's output, D*H features, not H"),
-    (counting(direction_factor=1), "a full second set of weights: count both directions"),
-    (counting(direction_factor=0.5), "doubles the recurrent weights, it does not halve them"),
-], ids=["one bias", "no bias", "no gates", "deep input H", "one direction", "halved"])
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (counting(biases=1), "two bias vectors per layer and direction"),
+        (counting(biases=0), "you left out the biases"),
+        (counting(gates=1), "stacks 3 gate blocks"),
+        (counting(deep_input=6), "layers after the first read the previous layer's output, D*H features, not H"),
+        (counting(direction_factor=1), "a full second set of weights: count both directions"),
+        (counting(direction_factor=0.5), "doubles the recurrent weights, it does not halve them"),
+    ],
+    ids=["one bias", "no bias", "no gates", "deep input H", "one direction", "halved"],
+)
 def test_a_counting_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_count_parameters(slip), explanation)
 
@@ -111,10 +132,13 @@ def swapped(h_n, num_layers):
     return backward, forward
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (blocked, "torch interleaves layers and directions"),
-    (swapped, "forward and backward are swapped"),
-])
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (blocked, "torch interleaves layers and directions"),
+        (swapped, "forward and backward are swapped"),
+    ],
+)
 def test_a_split_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_split_by_direction(slip), explanation)
 

@@ -2,11 +2,11 @@
 
 import pytest
 import torch
+from exercise_code import assert_fails_explaining, solution
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from course_utils.checks.lesson04 import check_encode_packed, check_final_states
-from exercise_code import assert_fails_explaining, solution
 
 SOLVED = solution("04_packing")
 
@@ -20,6 +20,7 @@ def h_of(hidden):
 
 
 # --- encode_packed -----------------------------------------------------------------------------
+
 
 def padding_without_packing(rnn, x, lengths):
     return rnn(x)[0]
@@ -47,15 +48,22 @@ def sorted_lengths_assumed(rnn, x, lengths):
     return pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])[0]
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (padding_without_packing, "the backward direction of every shorter sequence started on the padding. "
-                              "Pack the batch with pack_padded_sequence"),
-    (zeroing_the_pads_afterwards, "the pads zeroed afterwards: too late"),
-    (without_total_length, "stopped at the longest length: pass total_length=x.shape[1]"),
-    (the_packed_sequence, "That is the PackedSequence itself"),
-    (the_whole_unpacked_tuple, "pad_packed_sequence returns (output, lengths): return only the output"),
-    (sorted_lengths_assumed, "your code raised RuntimeError: `lengths` array must be sorted in decreasing order"),
-], ids=lambda v: getattr(v, "__name__", "")[:30])
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (
+            padding_without_packing,
+            "the backward direction of every shorter sequence started on the padding. "
+            "Pack the batch with pack_padded_sequence",
+        ),
+        (zeroing_the_pads_afterwards, "the pads zeroed afterwards: too late"),
+        (without_total_length, "stopped at the longest length: pass total_length=x.shape[1]"),
+        (the_packed_sequence, "That is the PackedSequence itself"),
+        (the_whole_unpacked_tuple, "pad_packed_sequence returns (output, lengths): return only the output"),
+        (sorted_lengths_assumed, "your code raised RuntimeError: `lengths` array must be sorted in decreasing order"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "")[:30],
+)
 def test_an_encoding_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_encode_packed(slip), explanation)
 
@@ -67,6 +75,7 @@ def test_padding_without_packing_fails_at_a_short_sequence_and_passes_full_ones(
 
 
 # --- final_states ------------------------------------------------------------------------------
+
 
 def last_step_of_padded_output(rnn, x, lengths):
     return rnn(x)[0][:, -1]
@@ -102,15 +111,19 @@ def backward_first(rnn, x, lengths):
     return torch.cat([h_n[-1], h_n[-2]], -1)
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (last_step_of_padded_output, "That is output[:, -1] of the padded batch fed unpacked"),
-    (last_step_of_packed_output, "for a sequence shorter than T it is a padded step (all zeros)"),
-    (output_at_last_valid_step, "the backward half at the last valid step has read only that step"),
-    (first_layer_states, "h_n[0] and h_n[1] are layer 0's states"),
-    (unpacked_h_n, "h_n of the padded batch fed unpacked"),
-    (cell_states_of_an_lstm, "Those are the cell states c_n"),
-    (backward_first, "The halves are swapped"),
-], ids=lambda v: getattr(v, "__name__", "")[:30])
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (last_step_of_padded_output, "That is output[:, -1] of the padded batch fed unpacked"),
+        (last_step_of_packed_output, "for a sequence shorter than T it is a padded step (all zeros)"),
+        (output_at_last_valid_step, "the backward half at the last valid step has read only that step"),
+        (first_layer_states, "h_n[0] and h_n[1] are layer 0's states"),
+        (unpacked_h_n, "h_n of the padded batch fed unpacked"),
+        (cell_states_of_an_lstm, "Those are the cell states c_n"),
+        (backward_first, "The halves are swapped"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "")[:30],
+)
 def test_a_summary_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_final_states(slip), explanation)
 

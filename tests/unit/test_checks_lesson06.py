@@ -4,6 +4,7 @@ import math
 
 import pytest
 import torch
+from exercise_code import assert_fails_explaining, exercise, solution
 
 from course_utils.checks import FAILED, NOT_ATTEMPTED, PASSED
 from course_utils.checks.lesson06 import (
@@ -12,7 +13,6 @@ from course_utils.checks.lesson06 import (
     check_merge_probabilities,
     check_waiting_training,
 )
-from exercise_code import assert_fails_explaining, exercise, solution
 
 SOLVED = solution("06_why_not_wait")
 UNFINISHED = exercise("06_why_not_wait")
@@ -20,15 +20,21 @@ reference_delayed_logits = SOLVED["delayed_logits"]
 reference_covering_delay = SOLVED["covering_delay"]
 
 
-@pytest.mark.parametrize("delayed_logits, covering_delay", [
-    (UNFINISHED["delayed_logits"], reference_covering_delay),
-    (reference_delayed_logits, UNFINISHED["covering_delay"]),
-], ids=["delayed_logits unfinished", "covering_delay unfinished"])
+@pytest.mark.parametrize(
+    "delayed_logits, covering_delay",
+    [
+        (UNFINISHED["delayed_logits"], reference_covering_delay),
+        (reference_delayed_logits, UNFINISHED["covering_delay"]),
+    ],
+    ids=["delayed_logits unfinished", "covering_delay unfinished"],
+)
+@pytest.mark.slow
 def test_the_training_check_is_not_attempted_while_either_function_is_a_stub(delayed_logits, covering_delay):
     assert check_waiting_training(delayed_logits, covering_delay).status == NOT_ATTEMPTED
 
 
 # --- delayed_logits ----------------------------------------------------------------------------
+
 
 def run_with_zeros(tagger, x, zeros, in_front=False):
     pad = x.new_zeros(x.shape[0], zeros, x.shape[2])
@@ -36,7 +42,7 @@ def run_with_zeros(tagger, x, zeros, in_front=False):
 
 
 def no_waiting(tagger, x, delay):
-    return run_with_zeros(tagger, x, delay)[:, :x.shape[1]]
+    return run_with_zeros(tagger, x, delay)[:, : x.shape[1]]
 
 
 def negative_slice(tagger, x, delay):
@@ -56,16 +62,16 @@ def zeros_in_front(tagger, x, delay):
 
 
 def zeros_in_front_first_outputs(tagger, x, delay):
-    return run_with_zeros(tagger, x, delay, in_front=True)[:, :x.shape[1]]
+    return run_with_zeros(tagger, x, delay, in_front=True)[:, : x.shape[1]]
 
 
 def one_step_late(tagger, x, delay):
-    return run_with_zeros(tagger, x, delay + 1)[:, delay + 1:]
+    return run_with_zeros(tagger, x, delay + 1)[:, delay + 1 :]
 
 
 def one_step_early(tagger, x, delay):
     start = max(delay - 1, 0)
-    return run_with_zeros(tagger, x, delay)[:, start:start + x.shape[1]]
+    return run_with_zeros(tagger, x, delay)[:, start : start + x.shape[1]]
 
 
 def zeros_sliced_from_x(tagger, x, delay):
@@ -77,17 +83,21 @@ def one_feature_assumed(tagger, x, delay):
     return tagger(torch.cat([x, torch.zeros(x.shape[0], delay, 1)], dim=1))[:, delay:]
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (no_waiting, "That is the tagger's output for step t at step t itself: no waiting"),
-    (negative_slice, "with delay 0, outputs[:, :-delay] is outputs[:, :0] (-0 is 0)"),
-    (no_zero_steps, "Without zero steps appended the run has only T steps"),
-    (every_output, "That is all T + delay outputs of the padded run"),
-    (zeros_in_front, "The zero steps went in front of the sequence"),
-    (zeros_in_front_first_outputs, "it waits the wrong way round"),
-    (one_step_late, "One step late"),
-    (one_step_early, "One step early"),
-    (one_feature_assumed, "your code raised RuntimeError"),
-], ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (no_waiting, "That is the tagger's output for step t at step t itself: no waiting"),
+        (negative_slice, "with delay 0, outputs[:, :-delay] is outputs[:, :0] (-0 is 0)"),
+        (no_zero_steps, "Without zero steps appended the run has only T steps"),
+        (every_output, "That is all T + delay outputs of the padded run"),
+        (zeros_in_front, "The zero steps went in front of the sequence"),
+        (zeros_in_front_first_outputs, "it waits the wrong way round"),
+        (one_step_late, "One step late"),
+        (one_step_early, "One step early"),
+        (one_feature_assumed, "your code raised RuntimeError"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
 def test_a_delay_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_delayed_logits(slip), explanation)
 
@@ -114,22 +124,36 @@ def test_the_check_leaves_the_learners_random_state_alone():
 
 # --- merge_probabilities -----------------------------------------------------------------------
 
+
 def log_average(a, b, dim=-1):
     return torch.logaddexp(a.log_softmax(dim), b.log_softmax(dim)) - math.log(2)
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (lambda a, b: (a + b) / 2, "That averaged the logits"),
-    (lambda a, b: ((a + b) / 2).log_softmax(-1), "That is log_softmax of the averaged logits"),
-    (lambda a, b: (a.log_softmax(-1) + b.log_softmax(-1)) / 2, "That averaged the log-probabilities"),
-    (lambda a, b: (a.softmax(-1) + b.softmax(-1)) / 2, "Those are the averaged probabilities p themselves"),
-    (lambda a, b: torch.logaddexp(a.log_softmax(-1), b.log_softmax(-1)), "the sum was not halved"),
-    (lambda a, b: a.softmax(-1) + b.softmax(-1), "That is the sum of the two probabilities"),
-    (lambda a, b: log_average(a, b, dim=1), "The softmax ran over the time steps (dim 1)"),
-    (lambda a, b: log_average(a, b, dim=0), "The softmax ran over the batch (dim 0)"),
-    (lambda a, b: log_average(a, b).argmax(-1), "Those look like class indices"),
-], ids=["averaged logits", "log_softmax of averaged logits", "averaged log-probabilities", "probabilities",
-        "not halved", "summed probabilities", "softmax over time", "softmax over the batch", "class indices"])
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (lambda a, b: (a + b) / 2, "That averaged the logits"),
+        (lambda a, b: ((a + b) / 2).log_softmax(-1), "That is log_softmax of the averaged logits"),
+        (lambda a, b: (a.log_softmax(-1) + b.log_softmax(-1)) / 2, "That averaged the log-probabilities"),
+        (lambda a, b: (a.softmax(-1) + b.softmax(-1)) / 2, "Those are the averaged probabilities p themselves"),
+        (lambda a, b: torch.logaddexp(a.log_softmax(-1), b.log_softmax(-1)), "the sum was not halved"),
+        (lambda a, b: a.softmax(-1) + b.softmax(-1), "That is the sum of the two probabilities"),
+        (lambda a, b: log_average(a, b, dim=1), "The softmax ran over the time steps (dim 1)"),
+        (lambda a, b: log_average(a, b, dim=0), "The softmax ran over the batch (dim 0)"),
+        (lambda a, b: log_average(a, b).argmax(-1), "Those look like class indices"),
+    ],
+    ids=[
+        "averaged logits",
+        "log_softmax of averaged logits",
+        "averaged log-probabilities",
+        "probabilities",
+        "not halved",
+        "summed probabilities",
+        "softmax over time",
+        "softmax over the batch",
+        "class indices",
+    ],
+)
 def test_a_merge_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_merge_probabilities(slip), explanation)
 
@@ -156,15 +180,20 @@ def test_averaged_log_probabilities_pass_only_when_the_taggers_agree():
 
 # --- covering_delay ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("slip, explanation", [
-    (lambda seq_len, past, future: future, "That is `future`, right for long sequences"),
-    (lambda seq_len, past, future: past + future, "That is past + future, the window's width less one"),
-    (lambda seq_len, past, future: min(future + 1, seq_len - 1), "One step too long"),
-    (lambda seq_len, past, future: max(min(future, seq_len - 1) - 1, 0), "One step short"),
-    (lambda seq_len, past, future: past, "past counts the inputs before t"),
-    (lambda seq_len, past, future: seq_len - 1, "That waits for the end of the sequence"),
-    (lambda seq_len, past, future: float(min(future, seq_len - 1)), "expected a whole number of steps (an int)"),
-], ids=["future", "past + future", "one too long", "one too short", "past", "end of sequence", "a float"])
+
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (lambda seq_len, past, future: future, "That is `future`, right for long sequences"),
+        (lambda seq_len, past, future: past + future, "That is past + future, the window's width less one"),
+        (lambda seq_len, past, future: min(future + 1, seq_len - 1), "One step too long"),
+        (lambda seq_len, past, future: max(min(future, seq_len - 1) - 1, 0), "One step short"),
+        (lambda seq_len, past, future: past, "past counts the inputs before t"),
+        (lambda seq_len, past, future: seq_len - 1, "That waits for the end of the sequence"),
+        (lambda seq_len, past, future: float(min(future, seq_len - 1)), "expected a whole number of steps (an int)"),
+    ],
+    ids=["future", "past + future", "one too long", "one too short", "past", "end of sequence", "a float"],
+)
 def test_a_delay_choice_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_covering_delay(slip), explanation)
 
@@ -180,6 +209,8 @@ def test_the_shortest_sequence_reasoning_passes_too():
 
 # --- training ----------------------------------------------------------------------------------
 
+
+@pytest.mark.slow
 def test_the_reference_trains_past_the_bar_and_notes_both_accuracies():
     report = check_waiting_training(reference_delayed_logits, reference_covering_delay)
     assert report.status == PASSED, str(report)
@@ -188,12 +219,14 @@ def test_the_reference_trains_past_the_bar_and_notes_both_accuracies():
     assert "without waiting: 0.5" in text
 
 
+@pytest.mark.slow
 def test_a_tagger_that_does_not_wait_is_reported_below_the_bar():
     report = check_waiting_training(no_waiting, reference_covering_delay)
     assert report.status == FAILED
     assert "below 0.80: does check_delayed_logits pass?" in str(report)
 
 
+@pytest.mark.slow
 def test_a_wrong_delay_is_sent_back_to_its_own_check():
     report = check_waiting_training(reference_delayed_logits, lambda seq_len, past, future: past + future)
     assert report.status == FAILED

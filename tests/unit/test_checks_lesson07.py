@@ -2,12 +2,12 @@
 
 import pytest
 import torch
+from exercise_code import assert_fails_explaining, solution
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from course_utils.checks import FAILED, PASSED
 from course_utils.checks.lesson07 import check_classifier_forward, check_mean_pool, check_speaker_training
-from exercise_code import assert_fails_explaining, solution
 
 SOLVED = solution("07_speaker_id")
 Reference = SOLVED["SpeakerClassifier"]
@@ -19,6 +19,7 @@ def test_the_reference_forward_passes():
 
 
 # --- mean_pool ---------------------------------------------------------------------------------
+
 
 def mean_over_all_steps(x, lengths):
     return x.mean(1)
@@ -38,12 +39,16 @@ def masked_sum(x, lengths):
     return (x * valid.unsqueeze(-1)).sum(1)
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (mean_over_all_steps, "That is x.mean(dim=1): it averages over all T steps, pads included"),
-    (sum_over_all_steps_by_length, "the sum includes the padded steps: here they are not zero"),
-    (masked_sum_by_t, "you divided by T"),
-    (masked_sum, "That is the sum of the valid steps"),
-], ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (mean_over_all_steps, "That is x.mean(dim=1): it averages over all T steps, pads included"),
+        (sum_over_all_steps_by_length, "the sum includes the padded steps: here they are not zero"),
+        (masked_sum_by_t, "you divided by T"),
+        (masked_sum, "That is the sum of the valid steps"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
 def test_a_pooling_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_mean_pool(slip), explanation)
 
@@ -54,6 +59,7 @@ def test_zero_padding_hides_the_unmasked_sum_but_the_minus_one_case_catches_it()
 
 
 # --- forward -----------------------------------------------------------------------------------
+
 
 def h_n_of(rnn, hidden):
     return hidden[0] if isinstance(rnn, nn.LSTM) else hidden
@@ -123,18 +129,22 @@ class SortedLengthsAssumed(Reference):
         return self.head(torch.cat([h_n[-2], h_n[-1]], -1))
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (Unpacked, "That is h_n of the padded batch fed unpacked"),
-    (LastPaddedOutput, "That is the head on output[:, -1] of the padded batch fed unpacked"),
-    (LastUnpackedOutput, "That is the head on output[:, -1] after unpacking"),
-    (LastValidOutput, "the backward half has read only that step"),
-    (Swapped, "The two halves are swapped"),
-    (FirstLayer, "h_n[0] and h_n[1] are the first layer's states"),
-    (CellStates, "Those are the LSTM's cell states c_n"),
-    (Probabilities, "Those are probabilities"),
-    (NoHead, "pass it through self.head"),
-    (SortedLengthsAssumed, "your code raised RuntimeError: `lengths` array must be sorted in decreasing order"),
-], ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (Unpacked, "That is h_n of the padded batch fed unpacked"),
+        (LastPaddedOutput, "That is the head on output[:, -1] of the padded batch fed unpacked"),
+        (LastUnpackedOutput, "That is the head on output[:, -1] after unpacking"),
+        (LastValidOutput, "the backward half has read only that step"),
+        (Swapped, "The two halves are swapped"),
+        (FirstLayer, "h_n[0] and h_n[1] are the first layer's states"),
+        (CellStates, "Those are the LSTM's cell states c_n"),
+        (Probabilities, "Those are probabilities"),
+        (NoHead, "pass it through self.head"),
+        (SortedLengthsAssumed, "your code raised RuntimeError: `lengths` array must be sorted in decreasing order"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
 def test_a_forward_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_classifier_forward(slip), explanation)
 
@@ -160,6 +170,8 @@ def test_the_check_leaves_the_learners_random_state_alone():
 
 # --- training ----------------------------------------------------------------------------------
 
+
+@pytest.mark.slow
 def test_the_reference_trains_past_the_bar_and_notes_its_accuracy():
     report = check_speaker_training(Reference)
     assert report.status == PASSED, str(report)
@@ -171,6 +183,7 @@ class IgnoresItsInput(Reference):
         return self.head(torch.zeros(len(x), self.head.in_features))
 
 
+@pytest.mark.slow
 def test_a_classifier_that_learns_nothing_is_reported_below_the_bar():
     report = check_speaker_training(IgnoresItsInput)
     assert report.status == FAILED

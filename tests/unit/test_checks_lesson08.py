@@ -2,16 +2,17 @@
 
 import pytest
 import torch
+from exercise_code import assert_fails_explaining, solution
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from course_utils.checks import PASSED
 from course_utils.checks.lesson08 import check_space_labels, check_tag_characters
-from exercise_code import assert_fails_explaining, solution
 
 SOLVED = solution("08_capstone_word_segmentation")
 
 
 # --- space_labels ------------------------------------------------------------------------------
+
 
 def marks_word_starts(sentence):
     words = sentence.split()
@@ -35,13 +36,17 @@ def only_the_labels(sentence):
     return labels_every_word_end(sentence)[1]
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (marks_word_starts, "You marked where words start"),
-    (labels_every_word_end, "The last character got a 1, but nothing follows it"),
-    (keeps_the_spaces, "expected the characters (the sentence without its spaces) to be 'thecatsat'"),
-    (labels_the_spaces_too, "The spaces got labels too"),
-    (only_the_labels, "expected a pair (chars, labels), got a list"),
-], ids=lambda v: getattr(v, "__name__", "")[:30])
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (marks_word_starts, "You marked where words start"),
+        (labels_every_word_end, "The last character got a 1, but nothing follows it"),
+        (keeps_the_spaces, "expected the characters (the sentence without its spaces) to be 'thecatsat'"),
+        (labels_the_spaces_too, "The spaces got labels too"),
+        (only_the_labels, "expected a pair (chars, labels), got a list"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "")[:30],
+)
 def test_a_labelling_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_space_labels(slip), explanation)
 
@@ -55,6 +60,7 @@ def test_labels_as_a_tensor_are_accepted():
 
 
 # --- tag_characters ----------------------------------------------------------------------------
+
 
 def padding_fed_unpacked(embed, lstm, head, ids, lengths):
     return head(lstm(embed(ids))[0])
@@ -78,13 +84,17 @@ def returns_the_lstm_pair(embed, lstm, head, ids, lengths):
     return lstm(embed(ids))
 
 
-@pytest.mark.parametrize("slip, explanation", [
-    (padding_fed_unpacked, "the backward direction of every shorter sentence started on the padding"),
-    (without_total_length, "pad_packed_sequence stopped at the longest length; pass total_length"),
-    (forgets_the_head, "got the LSTM's output (N, T, 2H) = (3, 6, 6): apply the head"),
-    (returns_the_packed_output, "that is a PackedSequence"),
-    (returns_the_lstm_pair, "got a tuple of 2"),
-], ids=lambda v: getattr(v, "__name__", "")[:30])
+@pytest.mark.parametrize(
+    "slip, explanation",
+    [
+        (padding_fed_unpacked, "the backward direction of every shorter sentence started on the padding"),
+        (without_total_length, "pad_packed_sequence stopped at the longest length; pass total_length"),
+        (forgets_the_head, "got the LSTM's output (N, T, 2H) = (3, 6, 6): apply the head"),
+        (returns_the_packed_output, "that is a PackedSequence"),
+        (returns_the_lstm_pair, "got a tuple of 2"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "")[:30],
+)
 def test_a_tagging_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_tag_characters(slip), explanation)
 

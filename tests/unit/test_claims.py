@@ -29,8 +29,9 @@ def test_numpy_bools_are_conditions(capsys):
     assert capsys.readouterr().out == "numpy scalar: True\nnumpy 0-d array: False\n"
 
 
-@pytest.mark.parametrize("condition", [1, 0.5, None, "True", [True], torch.tensor([True, False]),
-                                       torch.tensor(1.0), np.array([True])])
+@pytest.mark.parametrize(
+    "condition", [1, 0.5, None, "True", [True], torch.tensor([True, False]), torch.tensor(1.0), np.array([True])]
+)
 def test_anything_but_a_truth_value_is_refused_naming_the_claim(condition, capsys):
     with pytest.raises(TypeError, match="the condition of the claim 'gap >= 0.15' must be a bool"):
         claim("gap >= 0.15", condition)

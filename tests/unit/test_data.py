@@ -16,17 +16,14 @@ from course_utils.data import (
     make_tagging_loaders,
     make_variable_length_data,
     split_train_val,
-    step_mask,
     tagging_window,
 )
+from course_utils.tensors import step_mask
 
 
 def brute_force_labels(x, length, n_classes=5):
     """Label step t by counting on-steps at t+o for each window offset o, one by one."""
-    return [
-        sum(1 for o in tagging_window(n_classes) if 0 <= t + o < length and x[t + o, 0] > 0)
-        for t in range(length)
-    ]
+    return [sum(1 for o in tagging_window(n_classes) if 0 <= t + o < length and x[t + o, 0] > 0) for t in range(length)]
 
 
 def test_reference_data_has_the_pipeline_shapes_and_dtypes():
@@ -72,10 +69,15 @@ def test_even_or_non_int_class_counts_are_rejected_with_the_reason(bad):
         make_tagging_data(n_classes=bad)
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"n_sequences": 0}, "n_sequences"), ({"seq_len": -1}, "seq_len"),
-    ({"n_features": 0}, "n_features"), ({"seed": -3}, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"n_sequences": 0}, "n_sequences"),
+        ({"seq_len": -1}, "seq_len"),
+        ({"n_features": 0}, "n_features"),
+        ({"seed": -3}, "seed"),
+    ],
+)
 def test_non_positive_sizes_are_rejected_naming_the_argument(kwargs, name):
     with pytest.raises(ValueError, match=name):
         make_tagging_data(**kwargs)
@@ -120,13 +122,16 @@ def test_variable_length_rejects_max_len_below_min_len():
         make_variable_length_data(min_len=5, max_len=4)
 
 
-@pytest.mark.parametrize("lengths, message", [
-    (torch.tensor([0, 3]), "every length must be >= 1"),
-    (torch.tensor([3, 11]), "only T=10 steps"),
-    (torch.tensor([[3, 3]]), "lengths must be 1-D"),
-    (torch.tensor([3.0, 3.0]), "integer tensor"),
-    (torch.tensor([], dtype=torch.int64), "lengths is empty"),
-])
+@pytest.mark.parametrize(
+    "lengths, message",
+    [
+        (torch.tensor([0, 3]), "every length must be >= 1"),
+        (torch.tensor([3, 11]), "only T=10 steps"),
+        (torch.tensor([[3, 3]]), "lengths must be 1-D"),
+        (torch.tensor([3.0, 3.0]), "integer tensor"),
+        (torch.tensor([], dtype=torch.int64), "lengths is empty"),
+    ],
+)
 def test_count_on_neighbours_rejects_bad_lengths(lengths, message):
     with pytest.raises((ValueError, TypeError), match=message):
         count_on_neighbours(torch.zeros(2, 10, 8), lengths)
@@ -146,13 +151,16 @@ def test_collate_stacks_sequence_labels():
     assert X.shape == (2, 5, 2) and Y.tolist() == [7, 1] and lengths.tolist() == [3, 5]
 
 
-@pytest.mark.parametrize("batch, message", [
-    ([], "non-empty list"),
-    ([torch.ones(3, 2)], r"batch\[0\] must be an \(x, y\) pair"),
-    ([(torch.ones(3), torch.tensor(1))], r"batch\[0\] x must have shape \(T_i, F\)"),
-    ([(torch.ones(3, 2), torch.tensor(1)), (torch.ones(3, 4), torch.tensor(1))], "same feature size"),
-    ([(torch.ones(3, 2), torch.tensor([1, 2]))], r"batch\[0\] y must be a 0-d class label or have shape"),
-])
+@pytest.mark.parametrize(
+    "batch, message",
+    [
+        ([], "non-empty list"),
+        ([torch.ones(3, 2)], r"batch\[0\] must be an \(x, y\) pair"),
+        ([(torch.ones(3), torch.tensor(1))], r"batch\[0\] x must have shape \(T_i, F\)"),
+        ([(torch.ones(3, 2), torch.tensor(1)), (torch.ones(3, 4), torch.tensor(1))], "same feature size"),
+        ([(torch.ones(3, 2), torch.tensor([1, 2]))], r"batch\[0\] y must be a 0-d class label or have shape"),
+    ],
+)
 def test_collate_rejects_malformed_batches(batch, message):
     with pytest.raises(ValueError, match=message):
         collate_padded(batch)

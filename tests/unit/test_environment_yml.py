@@ -1,10 +1,10 @@
 """environment.yml (conda users) must say the same as pyproject.toml (pip users)."""
 
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -57,9 +57,7 @@ def test_environment_yml_lists_every_pyproject_dependency_with_the_same_range():
     have = environment_as_pip_names()
     for name, spec in wanted.items():
         assert name in have, f"{name} is in pyproject.toml but missing from environment.yml"
-        assert have[name] == spec, (
-            f"{name}: pyproject.toml asks for '{spec}' but environment.yml for '{have[name]}'"
-        )
+        assert have[name] == spec, f"{name}: pyproject.toml asks for '{spec}' but environment.yml for '{have[name]}'"
 
 
 def test_environment_yml_has_no_package_that_pyproject_lacks():
@@ -81,11 +79,14 @@ def test_environment_yml_uses_only_conda_forge():
     assert env["channels"] == ["conda-forge"]
 
 
-@pytest.mark.parametrize("spec, name, constraint", [
-    ("ipywidgets>=8,<9", "ipywidgets", ">=8,<9"),
-    ("pytorch >=2.1", "pytorch", ">=2.1"),
-    ("pip", "pip", ""),
-])
+@pytest.mark.parametrize(
+    "spec, name, constraint",
+    [
+        ("ipywidgets>=8,<9", "ipywidgets", ">=8,<9"),
+        ("pytorch >=2.1", "pytorch", ">=2.1"),
+        ("pip", "pip", ""),
+    ],
+)
 def test_conda_specs_are_parsed_into_name_and_range(spec, name, constraint):
     assert parse_conda_spec(spec) == (name, SpecifierSet(constraint))
 
@@ -93,7 +94,8 @@ def test_conda_specs_are_parsed_into_name_and_range(spec, name, constraint):
 def test_constraints_pin_the_cpu_torch_inside_the_package_range():
     wanted, _ = pyproject_requirements()
     pins = [
-        Requirement(line) for line in (ROOT / "constraints.txt").read_text().splitlines()
+        Requirement(line)
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
     torch_pins = [p for p in pins if p.name == "torch"]

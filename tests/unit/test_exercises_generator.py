@@ -4,13 +4,7 @@ import json
 
 import pytest
 
-from course_utils.exercises import (
-    MarkerError,
-    exercise_from_solution,
-    stale_exercises,
-    strip_solutions,
-    write_exercises,
-)
+from tools.exercises import MarkerError, exercise_from_solution, stale_exercises, strip_solutions, write_exercises
 
 SOLVED = """def reverse_time(x):
     '''(N, T, F) -> (N, T, F), time reversed.'''
@@ -22,8 +16,16 @@ SOLVED = """def reverse_time(x):
 
 
 def notebook(*sources):
-    cells = [{"cell_type": "code", "source": s, "metadata": {}, "outputs": [{"output_type": "stream",
-              "name": "stdout", "text": "done"}], "execution_count": i + 1} for i, s in enumerate(sources)]
+    cells = [
+        {
+            "cell_type": "code",
+            "source": s,
+            "metadata": {},
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": "done"}],
+            "execution_count": i + 1,
+        }
+        for i, s in enumerate(sources)
+    ]
     cells.insert(0, {"cell_type": "markdown", "source": "# Task", "metadata": {}})
     return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
@@ -38,7 +40,7 @@ def test_solution_block_becomes_a_stub_with_the_hint_at_the_same_indent():
 
 def test_block_without_hint_gets_the_default_hint():
     source = "def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION"
-    assert "raise NotImplementedError(\"write this part yourself" in strip_solutions(source)
+    assert 'raise NotImplementedError("write this part yourself' in strip_solutions(source)
 
 
 def test_code_outside_markers_is_kept_verbatim():
@@ -46,12 +48,15 @@ def test_code_outside_markers_is_kept_verbatim():
     assert strip_solutions(source) == source
 
 
-@pytest.mark.parametrize("source, message", [
-    ("# BEGIN SOLUTION\nx = 1\n# END SOLUTION", "must be indented inside a function"),
-    ("def f():\n    # BEGIN SOLUTION\n    return 1", "never closed"),
-    ("def f():\n    return 1\n    # END SOLUTION", "END SOLUTION without a BEGIN"),
-    ("def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n    # END SOLUTION", "inside another"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("# BEGIN SOLUTION\nx = 1\n# END SOLUTION", "must be indented inside a function"),
+        ("def f():\n    # BEGIN SOLUTION\n    return 1", "never closed"),
+        ("def f():\n    return 1\n    # END SOLUTION", "END SOLUTION without a BEGIN"),
+        ("def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n    # END SOLUTION", "inside another"),
+    ],
+)
 def test_malformed_markers_are_reported_with_their_line(source, message):
     with pytest.raises(MarkerError, match=message):
         strip_solutions(source)

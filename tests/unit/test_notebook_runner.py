@@ -1,8 +1,9 @@
 """Specification of the maintainers' notebook runner."""
 
 import nbformat
+import pytest
 
-from course_utils.notebook_runner import run_notebook, strip_run_metadata
+from tools.notebook_runner import run_notebook, strip_run_metadata
 
 
 def test_strip_removes_widget_state_and_timestamps_but_keeps_tags():
@@ -14,6 +15,7 @@ def test_strip_removes_widget_state_and_timestamps_but_keeps_tags():
     assert notebook.cells[0].metadata == {"tags": ["keep"]}
 
 
+@pytest.mark.slow
 def test_run_notebook_stores_outputs_in_place(tmp_path):
     path = tmp_path / "tiny.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), path)

@@ -18,8 +18,14 @@ from course_utils.training import History
 
 def history(val=True, epochs=3):
     rows = [
-        {"epoch": e, "train_loss": 1 / e, "train_acc": 0.5 + e / 10, "seconds": 0.1,
-         "val_loss": 1.1 / e if val else None, "val_acc": 0.45 + e / 10 if val else None}
+        {
+            "epoch": e,
+            "train_loss": 1 / e,
+            "train_acc": 0.5 + e / 10,
+            "seconds": 0.1,
+            "val_loss": 1.1 / e if val else None,
+            "val_acc": 0.45 + e / 10 if val else None,
+        }
         for e in range(1, epochs + 1)
     ]
     return History(rows)
@@ -67,7 +73,10 @@ def test_history_plot_compares_several_runs_by_name():
     fig = plot_history({"bidirectional": history(), "forward-only": history()}, metrics=("acc",))
     assert len(fig.axes) == 1
     assert legend_texts(fig.axes[0]) == [
-        "bidirectional train", "bidirectional validation", "forward-only train", "forward-only validation",
+        "bidirectional train",
+        "bidirectional validation",
+        "forward-only train",
+        "forward-only validation",
     ]
 
 

@@ -1,13 +1,28 @@
 """Grading, scores and the text view of the quizzes (no browser, no widgets)."""
 
+import subprocess
+import sys
+
 import pytest
 
-from course_utils import quiz as quiz_module
 from course_utils.quiz import (
-    BANKS, QUESTIONS, Quiz, QuizState, answer, draw_final_test, final_test, format_feedback, grade, hint,
-    quiz, reveal, show_answer, test_report,
+    BANKS,
+    QUESTIONS,
+    Quiz,
+    QuizState,
+    answer,
+    draw_final_test,
+    final_test,
+    format_feedback,
+    grade,
+    hint,
+    quiz,
+    reveal,
+    show_answer,
+    test_report,
 )
-from course_utils.quiz_bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS
+from course_utils.quiz import session as quiz_module
+from course_utils.quiz.bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS
 
 QUESTION = QUESTIONS["02-output-shape"]
 RIGHT = QUESTION.correct
@@ -188,3 +203,9 @@ def test_test_report_prints_scores_by_topic(capsys):
 def test_test_report_before_any_final_test_says_what_to_do():
     with pytest.raises(RuntimeError, match=r"run final_test\(\) first"):
         test_report()
+
+
+def test_importing_the_quiz_leaves_torch_numpy_and_matplotlib_unimported():
+    code = "import sys, course_utils.quiz; print(sorted({'torch', 'numpy', 'matplotlib'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

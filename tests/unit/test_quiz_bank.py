@@ -7,8 +7,14 @@ import shutil
 
 import pytest
 
-from course_utils.quiz_bank import (
-    BANK_DIR, DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS, BankError, load_bank_file, load_banks,
+from course_utils.quiz.bank import (
+    BANK_DIR,
+    DIFFICULTIES,
+    FINAL_TEST,
+    NOTEBOOK_BANKS,
+    BankError,
+    load_bank_file,
+    load_banks,
 )
 
 BANKS = load_banks()
@@ -38,8 +44,14 @@ def test_every_option_but_the_answer_names_a_misconception():
 
 def test_the_traps_the_course_promises_are_asked_about():
     topics = {q.topic for bank in BANKS.values() for q in bank.questions}
-    for topic in ("h_n layout", "output[:, -1] and the backward direction", "padding and the backward direction",
-                  "lengths on the CPU", "parameter counts", "the silent mistake"):
+    for topic in (
+        "h_n layout",
+        "output[:, -1] and the backward direction",
+        "padding and the backward direction",
+        "lengths on the CPU",
+        "parameter counts",
+        "the silent mistake",
+    ):
         assert topic in topics
 
 
@@ -169,7 +181,7 @@ def test_code_may_be_stored_as_a_list_of_lines():
 
 def test_every_course_utils_name_the_bank_mentions_exists():
     text = " ".join(path.read_text() for path in BANK_DIR.glob("*.json"))
-    names = set(re.findall(r"course_utils\.(\w+)\.(\w+)", text))
+    names = set(re.findall(r"course_utils\.([\w.]+)\.(\w+)", text))
     assert names
     for module, name in names:
         assert hasattr(importlib.import_module(f"course_utils.{module}"), name), f"course_utils.{module}.{name}"

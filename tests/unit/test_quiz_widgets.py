@@ -3,9 +3,8 @@
 import ipywidgets as widgets
 import pytest
 
-from course_utils import quiz as quiz_module
-from course_utils.quiz import BANKS, WIDGET_MIME, Quiz, draw_final_test
-from course_utils.quiz_widgets import inline_html
+from course_utils.quiz import BANKS, WIDGET_MIME, Quiz, draw_final_test, grading, session
+from course_utils.quiz.widgets import inline_html
 
 QUESTIONS = BANKS["02_shapes"].questions
 FIRST = QUESTIONS[0]
@@ -19,9 +18,13 @@ def walk(widget):
 
 
 def find(root, kind, css=None, description=None):
-    return [w for w in walk(root) if isinstance(w, kind)
-            and (css is None or css in w._dom_classes)
-            and (description is None or getattr(w, "description", None) == description)]
+    return [
+        w
+        for w in walk(root)
+        if isinstance(w, kind)
+        and (css is None or css in w._dom_classes)
+        and (description is None or getattr(w, "description", None) == description)
+    ]
 
 
 class Form:
@@ -30,10 +33,12 @@ class Form:
     def __init__(self, quiz_, index=0):
         self.root = quiz_.widget()
         box = find(self.root, widgets.VBox, css="birnn-quiz-question")[index]
-        self.options = {row.children[0].description: row.children[0]
-                        for row in find(box, widgets.HBox, css="birnn-quiz-option")}
-        self.check, self.hint, self.show = (find(box, widgets.Button, description=d)[0]
-                                            for d in ("Check", "Hint", "Show answer"))
+        self.options = {
+            row.children[0].description: row.children[0] for row in find(box, widgets.HBox, css="birnn-quiz-option")
+        }
+        self.check, self.hint, self.show = (
+            find(box, widgets.Button, description=d)[0] for d in ("Check", "Hint", "Show answer")
+        )
         self.feedback = find(box, widgets.HTML, css="birnn-quiz-feedback")[0]
         self.hint_area = find(box, widgets.HTML, css="birnn-quiz-hint")[0]
         self.score = find(self.root, widgets.HTML, css="birnn-quiz-score")[0]
@@ -102,9 +107,9 @@ def test_show_answer_reveals_it_without_scoring(form):
 
 def test_answers_given_in_text_update_the_widget_score(monkeypatch, capsys):
     quiz_ = Quiz("02_shapes", "Quiz", QUESTIONS)
-    monkeypatch.setattr(quiz_module, "_ACTIVE", {"02_shapes": quiz_})
+    monkeypatch.setattr(session, "_ACTIVE", {"02_shapes": quiz_})
     score = Form(quiz_).score
-    quiz_module.answer(FIRST.id, FIRST.correct)
+    session.answer(FIRST.id, FIRST.correct)
     assert "Score: 1 / 6" in score.value
 
 
@@ -117,7 +122,7 @@ def test_the_final_test_form_reports_the_score_by_topic():
 
 
 def test_in_a_kernel_the_display_holds_the_widget_and_the_text(monkeypatch):
-    monkeypatch.setattr(quiz_module, "_in_kernel", lambda: True)
+    monkeypatch.setattr(grading, "_in_kernel", lambda: True)
     quiz_ = Quiz("02_shapes", "Quiz", QUESTIONS)
     bundle = quiz_._repr_mimebundle_()
     assert bundle["text/plain"] == quiz_.text()

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from course_utils.checkpoints import load_checkpoint, save_checkpoint
 from course_utils.data import (
     PAD_LABEL,
     make_loaders,
@@ -15,17 +16,9 @@ from course_utils.data import (
     make_variable_length_data,
 )
 from course_utils.env import seed_everything
+from course_utils.metrics import accuracy_by_position, confusion_matrix
 from course_utils.models import SequenceClassifier, SequenceTagger
-from course_utils.training import (
-    History,
-    accuracy_by_position,
-    confusion_matrix,
-    evaluate,
-    load_checkpoint,
-    predict,
-    save_checkpoint,
-    train,
-)
+from course_utils.training import History, evaluate, predict, train
 
 METRICS = ("train_loss", "train_acc", "val_loss", "val_acc")
 
@@ -72,6 +65,7 @@ def test_train_returns_one_row_per_epoch_with_losses_and_accuracies():
         assert row["seconds"] > 0
 
 
+@pytest.mark.slow
 def test_train_with_defaults_learns_the_reference_task():
     train_loader, val_loader = make_tagging_loaders()
     seed_everything(0)
@@ -187,7 +181,9 @@ def test_train_rejects_batches_that_are_not_x_y_pairs():
 
 
 def test_train_rejects_boolean_inputs():
-    loader = DataLoader(TensorDataset(torch.ones(8, 5, 8, dtype=torch.bool), torch.zeros(8, 5, dtype=torch.long)), batch_size=4)
+    loader = DataLoader(
+        TensorDataset(torch.ones(8, 5, 8, dtype=torch.bool), torch.zeros(8, 5, dtype=torch.long)), batch_size=4
+    )
     with pytest.raises(TypeError, match=r"x .* must be a float tensor of features or an integer tensor of ids"):
         train(fresh_tagger(), loader, progress=False)
 
@@ -271,8 +267,9 @@ def regression_loaders(n_sequences=96):
 def test_train_with_mse_fits_real_targets_and_records_no_accuracy():
     train_loader, val_loader = regression_loaders()
     seed_everything(0)
-    history = train(SequenceTagger(2, 6, 1), train_loader, val_loader, epochs=4, progress=False,
-                    device="cpu", loss="mse")
+    history = train(
+        SequenceTagger(2, 6, 1), train_loader, val_loader, epochs=4, progress=False, device="cpu", loss="mse"
+    )
     assert history.last["val_loss"] < history.rows[0]["val_loss"]
     assert history.column("train_acc") == [None] * 4 and history.column("val_acc") == [None] * 4
     assert " - " in history.to_text()

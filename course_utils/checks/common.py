@@ -1,0 +1,91 @@
+"""Tools the lesson checks share (public to the checks, not meant for notebooks).
+
+* `seeded(seed)`: build a check's own layers and inputs from a fixed seed
+  without touching the learner's random state.
+* `expect_close`: compare a tensor result, name the first wrong entry with its
+  expected and actual value, and recognise known mistakes by their result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+
+import torch
+
+from .framework import Mismatch, expect_tensor
+
+# A known mistake: the result it produces (a tensor) or a test on the learner's
+# result (a callable returning True when it recognises the mistake), and the
+# sentence that explains it.
+Mistake = tuple[torch.Tensor | Callable[[object], bool], str]
+
+
+@contextmanager
+def seeded(seed: int):
+    """Run the block with torch's CPU generator seeded, then restore the learner's random state."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+def same_tensor(got, candidate: torch.Tensor, atol: float) -> bool:
+    """True if `got` is a tensor of `candidate`'s shape with values within `atol`."""
+    if not isinstance(got, torch.Tensor) or got.shape != candidate.shape:
+        return False
+    if candidate.numel() == 0:
+        return True
+    return bool(((got.detach().to(candidate.dtype) - candidate).abs() <= atol).all())
+
+
+def recognise(got, mistakes: Iterable[Mistake], atol: float) -> str:
+    """The explanation of the first mistake whose result `got` equals, or ""."""
+    for candidate, explanation in mistakes:
+        if isinstance(candidate, torch.Tensor):
+            if same_tensor(got, candidate, atol):
+                return explanation
+        elif candidate(got):
+            return explanation
+    return ""
+
+
+def expect_close(
+    got, expected: torch.Tensor, what: str, axes: tuple[str, ...], atol: float = 1e-5, mistakes: Iterable[Mistake] = ()
+) -> None:
+    """Raise Mismatch unless `got` equals `expected` within `atol`.
+
+    The message names the first wrong entry by `axes` (e.g. ("sequence",
+    "step", "unit")), its expected and actual value, and explains the result
+    when it is one of `mistakes`.
+    """
+    mistakes = list(mistakes)
+    try:
+        expect_tensor(got, expected, what=what, atol=float("inf"))  # type and shape only
+    except Mismatch as wrong:
+        raise Mismatch(with_explanation(str(wrong), recognise(got, mistakes, atol))) from None
+    if expected.numel() == 0:
+        return
+    difference = (got.detach().to(expected.dtype) - expected).abs()
+    wrong_entries = ~(difference <= atol)  # also catches NaN
+    if not wrong_entries.any():
+        return
+    index = tuple(int(i) for i in wrong_entries.nonzero()[0])
+    where = ", ".join(f"{axis} {i}" for axis, i in zip(axes, index))
+    message = (
+        f"the {what} has the right shape {tuple(expected.shape)} but wrong values: at [{where}] "
+        f"expected {float(expected[index]):.4f}, got {float(got[index]):.4f}"
+    )
+    raise Mismatch(with_explanation(message, recognise(got, mistakes, atol)))
+
+
+def expect_pair(result, what: str) -> tuple:
+    """Return `result` if it is a tuple or list of two items, else raise Mismatch naming `what`."""
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        kind = f"a {type(result).__name__}" + (f" of {len(result)} items" if isinstance(result, (tuple, list)) else "")
+        raise Mismatch(f"expected a pair {what}, got {kind}")
+    return tuple(result)
+
+
+def with_explanation(message: str, explanation: str) -> str:
+    """`message`, followed by `explanation` as a sentence of its own when there is one."""
+    return f"{message}. {explanation}" if explanation else message

@@ -1,0 +1,207 @@
+"""Lesson 04 (packing): what padding does to an RNN, measured against running each sequence alone.
+
+A sequence run on its own, without any padding, gives the results that are
+right by definition. `differences_from_alone` puts a batch run next to them,
+per sequence and per direction, so the packing lesson can show in numbers that
+an unpacked padded batch changes the backward direction (and the forward final
+state) while a packed one changes nothing.
+
+`time_packed_vs_padded` times a packed against a padded-to-max bidirectional
+LSTM on one batch of widely varying lengths (the benchmark, `tools/bench.py`,
+prints it too).
+
+Everything is batch-first: x `(N, T, F)`, lengths `(N,)`, output `(N, T, D*H)`,
+h_n `(D*num_layers, N, H)` with D = 2 for a bidirectional RNN, else 1.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from functools import partial
+
+import torch
+from torch import nn
+
+from ..env import seed_everything
+from ..models import SequenceTagger
+from ..tables import text_table
+from ..tensors import check_lengths, check_tensor, step_mask
+from ..validation import check_int, describe
+
+COLUMNS = ("seq", "length", "forward outputs", "backward outputs", "forward h_n", "backward h_n")
+
+
+def run_each_alone(rnn, x, lengths):
+    """Run `rnn` on every sequence of `x` `(N, T, F)` on its own, cut to its length.
+
+    rnn: a batch-first nn.RNN, nn.GRU or nn.LSTM (any number of layers, either direction setting).
+    lengths: `(N,)` real steps of each sequence (list or int tensor), each in [1, T].
+    Returns `(output (N, T, D*H), h_n (D*num_layers, N, H))` laid out like a batch
+    run, with zeros at the padded steps (as `pad_packed_sequence` fills them).
+    For an LSTM, h_n is the hidden state (the first element of `(h_n, c_n)`).
+    """
+    _check_rnn(rnn)
+    check_tensor("x (N, T, F)", x, dim=3, floating=True)
+    lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])
+    directions = 2 if rnn.bidirectional else 1
+    output = x.new_zeros(x.shape[0], x.shape[1], directions * rnn.hidden_size)
+    h_n = x.new_zeros(directions * rnn.num_layers, x.shape[0], rnn.hidden_size)
+    with torch.no_grad():
+        for n, length in enumerate(lengths.tolist()):
+            alone_output, alone_hidden = rnn(x[n : n + 1, :length])  # (1, length, D*H), (D*layers, 1, H)
+            output[n, :length] = alone_output[0]
+            h_n[:, n] = _hidden_state(alone_hidden)[:, 0]
+    return output, h_n
+
+
+def differences_from_alone(rnn, x, lengths, output, hidden):
+    """How far a batch run of `rnn` on `x` is from running each sequence alone.
+
+    output: the batch run's output `(N, T, D*H)`: straight from `rnn(x)`, or
+        unpacked with `pad_packed_sequence(..., total_length=T)`.
+    hidden: the batch run's h_n `(D*num_layers, N, H)`, or `(h_n, c_n)` for an LSTM.
+    Returns an `AloneDifferences` table: per sequence, the largest |difference|
+    over its real steps of the forward and backward halves of the output, and
+    of the last layer's final forward and backward states.
+    """
+    alone_output, alone_h_n = run_each_alone(rnn, x, lengths)
+    lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])
+    h_n = _hidden_state(hidden)
+    for name, tensor, expected in (("output", output, alone_output), ("hidden", h_n, alone_h_n)):
+        check_tensor(name, tensor, floating=True)
+        if tensor.shape != expected.shape:
+            raise ValueError(
+                f"{name} must have the shape {tuple(expected.shape)} of this rnn's results on x, got {describe(tensor)}"
+            )
+    hidden_size, directions = rnn.hidden_size, 2 if rnn.bidirectional else 1
+    rows = []
+    with torch.no_grad():
+        output_gap = (output - alone_output).abs()  # (N, T, D*H)
+        state_gap = (h_n - alone_h_n).abs()[-directions:]  # last layer: (D, N, H)
+        for n, length in enumerate(lengths.tolist()):
+            halves = output_gap[n, :length].split(hidden_size, dim=-1)  # D tensors (length, H)
+            rows.append(
+                {
+                    "seq": n,
+                    "length": length,
+                    "forward outputs": float(halves[0].max()),
+                    "backward outputs": float(halves[1].max()) if directions == 2 else None,
+                    "forward h_n": float(state_gap[0, n].max()),
+                    "backward h_n": float(state_gap[1, n].max()) if directions == 2 else None,
+                }
+            )
+    return AloneDifferences(rows)
+
+
+class AloneDifferences:
+    """Per-sequence largest |batch run - run alone|, one row per sequence.
+
+    `.rows` is a list of dicts keyed by `COLUMNS` (None for the backward columns
+    of a one-way RNN); `.largest()` is the largest difference anywhere. The text
+    form prints each difference with 4 decimals, so 0.0000 means "the same".
+    """
+
+    def __init__(self, rows):
+        self.rows = list(rows)
+
+    def largest(self) -> float:
+        """The largest difference in the table, over every sequence and column."""
+        return max(row[name] for row in self.rows for name in COLUMNS[2:] if row[name] is not None)
+
+    def to_text(self) -> str:
+        """The table as fixed-width text, one line per sequence."""
+        cells = [
+            [str(row["seq"]), str(row["length"])]
+            + ["-" if row[name] is None else f"{row[name]:.4f}" for name in COLUMNS[2:]]
+            for row in self.rows
+        ]
+        title = "largest |batch run - each sequence run alone| over each sequence's real steps"
+        return f"{title}\n{text_table(COLUMNS, cells, align='>')}"
+
+    __repr__ = __str__ = to_text
+
+
+def _check_rnn(rnn) -> None:
+    if not isinstance(rnn, nn.RNNBase):
+        raise TypeError(f"rnn must be a torch nn.RNN, nn.GRU or nn.LSTM, got {describe(rnn)}")
+    if not rnn.batch_first:
+        raise ValueError("rnn must be built with batch_first=True, since x is (N, T, F); got batch_first=False")
+
+
+def _hidden_state(hidden):
+    """h_n from an RNN/GRU's h_n or an LSTM's (h_n, c_n)."""
+    return hidden[0] if isinstance(hidden, tuple) else hidden
+
+
+def time_packed_vs_padded(n_sequences=128, max_len=200, hidden_size=128, repeats=5, seed=0) -> dict:
+    """Packed vs padded-to-max bidirectional LSTM tagger on one batch of widely varying lengths.
+
+    Lengths are log-uniform between 1 and `max_len` (most sequences short, a
+    few long; the first is `max_len`): the wide spread where packing should
+    pay, as padding makes every sequence cost `max_len` steps. Times a forward pass without gradients
+    and a training step (forward + backward), each the median of `repeats`. The
+    exactness check runs in float64: the largest difference, over all valid
+    steps, between each way and running every sequence alone.
+    Returns `{"max_len", "mean_length", "forward": {...}, "training_step": {...}, "packed_error", "padded_error"}`.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    log_lengths = torch.rand(n_sequences, generator=generator) * torch.log(torch.tensor(float(max_len)))
+    lengths = log_lengths.exp().round().long().clamp(1, max_len)
+    lengths[0] = max_len
+    valid = step_mask(lengths, max_len)  # (N, T)
+    X = torch.randn(n_sequences, max_len, 8, generator=generator) * valid.unsqueeze(-1)  # zero-padded
+    seed_everything(seed)
+    model = SequenceTagger(8, hidden_size, 5, cell="lstm")
+
+    def forward(lengths_or_none):
+        with torch.no_grad():
+            model(X, lengths_or_none)
+
+    def training_step(lengths_or_none):
+        model.zero_grad()
+        model(X, lengths_or_none).sum().backward()
+
+    timings = {}
+    for name, step in (("forward", forward), ("training_step", training_step)):
+        times, _ = time_alternately({"packed": partial(step, lengths), "padded": partial(step, None)}, repeats)
+        timings[name] = {**times, "ratio": times["packed"] / times["padded"]}
+    packed_error, padded_error = _errors_against_alone(model.double(), X.double(), lengths)
+    return {
+        "max_len": max_len,
+        "mean_length": float(lengths.float().mean()),
+        **timings,
+        "packed_error": packed_error,
+        "padded_error": padded_error,
+    }
+
+
+def _errors_against_alone(model, X, lengths):
+    """Largest |difference| over valid steps: (packed batch vs alone, padded batch vs alone)."""
+    with torch.no_grad():
+        packed, padded = model(X, lengths), model(X)
+        packed_error = padded_error = 0.0
+        for n, length in enumerate(lengths.tolist()):
+            alone = model(X[n : n + 1, :length])[0]  # (length, C)
+            packed_error = max(packed_error, float((packed[n, :length] - alone).abs().max()))
+            padded_error = max(padded_error, float((padded[n, :length] - alone).abs().max()))
+    return packed_error, padded_error
+
+
+def time_alternately(
+    contenders: dict[str, Callable[[], object]], repeats: int
+) -> tuple[dict[str, float], dict[str, object]]:
+    """Run each contender `repeats` times, alternating; return (median seconds, last result) by name.
+
+    Alternating the contenders means a busy machine slows them alike.
+    """
+    check_int("repeats", repeats)
+    seconds = {name: [] for name in contenders}
+    results = {}
+    for _ in range(repeats):
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            results[name] = run()
+            seconds[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in seconds.items()}, results

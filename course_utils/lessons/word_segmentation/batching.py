@@ -1,0 +1,154 @@
+"""The capstone's batches: characters to ids (`CharVocab`), padded batches of ids, and loaders of similar lengths."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader, Sampler
+
+from ...data import collate_padded
+from ...tensors import PAD_LABEL
+from ...validation import check_int, describe
+from .corpus import space_labels
+
+PAD_ID, UNK_ID = 0, 1  # ids 0 and 1 are reserved; characters start at 2
+PAD_TOKEN, UNK_TOKEN = "<pad>", "<unk>"
+BATCH_SIZE = 64
+MIN_COUNT = 2  # a training character seen fewer times maps to the unknown id
+
+
+class CharVocab:
+    """Characters <-> integer ids. Id 0 pads, id 1 stands for any character not in the vocabulary.
+
+    `CharVocab("abc")` gives `a`, `b`, `c` the ids 2, 3, 4. Build it from
+    training text with `CharVocab.from_sentences`.
+    """
+
+    def __init__(self, chars: str):
+        if not isinstance(chars, str):
+            raise TypeError(f"chars must be a str of distinct characters, got {describe(chars)}")
+        if len(set(chars)) != len(chars) or any(ch.isspace() for ch in chars):
+            raise ValueError(f"chars must hold distinct, non-space characters, got {chars!r}")
+        self.chars = chars
+        self._ids = {ch: i for i, ch in enumerate(chars, start=2)}
+
+    @classmethod
+    def from_sentences(cls, sentences, min_count: int = MIN_COUNT) -> CharVocab:
+        """The characters seen at least `min_count` times in `sentences`, most frequent first (ties by code point)."""
+        if isinstance(sentences, str):
+            raise TypeError("sentences must be a list of strings, got one str (wrap it in a list)")
+        check_int("min_count", min_count)
+        counts = Counter(ch for sentence in sentences for ch in sentence if not ch.isspace())
+        kept = sorted((ch for ch, n in counts.items() if n >= min_count), key=lambda ch: (-counts[ch], ch))
+        return cls("".join(kept))
+
+    def __len__(self) -> int:
+        return len(self.chars) + 2
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CharVocab) and other.chars == self.chars
+
+    def __repr__(self) -> str:
+        return f"CharVocab({len(self)} ids: 0 {PAD_TOKEN}, 1 {UNK_TOKEN}, then {len(self.chars)} characters)"
+
+    def encode(self, text: str) -> list[int]:
+        """One id per character of `text`; characters not in the vocabulary get UNK_ID (1)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {describe(text)}")
+        return [self._ids.get(ch, UNK_ID) for ch in text]
+
+    def decode(self, ids) -> str:
+        """The characters of `ids`, with `<unk>` for UNK_ID; padding ids are left out."""
+        tokens = {PAD_ID: "", UNK_ID: UNK_TOKEN}
+        ids = [int(i) for i in ids]
+        if any(not 0 <= i < len(self) for i in ids):
+            raise ValueError(f"ids must be in [0, {len(self) - 1}] for this vocabulary, got {ids}")
+        return "".join(tokens[i] if i in tokens else self.chars[i - 2] for i in ids)
+
+    def save(self, path) -> Path:
+        """Write the vocabulary to a small JSON file and return its path."""
+        path = Path(path)
+        content = {"pad_id": PAD_ID, "unk_id": UNK_ID, "chars": self.chars}
+        path.write_text(json.dumps(content, ensure_ascii=False) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, path) -> CharVocab:
+        """Read a vocabulary written by `save`."""
+        return cls(json.loads(Path(path).read_text())["chars"])
+
+
+def encode_sentences(sentences, vocab: CharVocab) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Each sentence as `(ids (T_i,) int64, labels (T_i,) int64)`, T_i its number of non-space characters.
+
+    The labels are `space_labels`', except the last one, which is PAD_LABEL
+    (-100): nothing can follow the last character, so there is no decision to
+    learn there (and `boundary_scores` leaves it out too).
+    """
+    if isinstance(sentences, str):
+        raise TypeError("sentences must be a list of strings, got one str (wrap it in a list)")
+    encoded = []
+    for index, sentence in enumerate(sentences):
+        chars, labels = space_labels(sentence)
+        if not chars:
+            raise ValueError(f"sentences[{index}] has no characters besides spaces: {sentence!r}")
+        encoded.append((torch.tensor(vocab.encode(chars)), torch.tensor(labels[:-1] + [PAD_LABEL])))
+    return encoded
+
+
+def collate_ids(batch):
+    """Pad `(ids (T_i,), labels (T_i,))` samples into `(ids (N, T) int64, labels (N, T), lengths (N,))`.
+
+    Padding: id PAD_ID (0) and label PAD_LABEL (-100).
+    """
+    ids, labels, lengths = collate_padded([(x.long().unsqueeze(1), y) for x, y in batch])
+    return ids.squeeze(-1), labels, lengths  # (N, T), (N, T), (N,)
+
+
+class LengthBuckets(Sampler):
+    """Batches of sentences of similar length, visited in a shuffled order every epoch.
+
+    The batches are fixed (consecutive runs of the sentences sorted by length,
+    ties kept in order); `generator` shuffles their order on each pass, so
+    reseeding it restarts the same sequence of epochs. Similar lengths mean
+    little padding, so the RNN runs fewer steps per batch.
+    """
+
+    def __init__(self, lengths, batch_size: int, generator: torch.Generator | None = None):
+        check_int("batch_size", batch_size)
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+        self.batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        self.generator = generator
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __iter__(self):
+        if self.generator is None:
+            yield from self.batches
+            return
+        for i in torch.randperm(len(self.batches), generator=self.generator).tolist():
+            yield self.batches[i]
+
+
+def make_segmentation_loaders(splits: dict, vocab: CharVocab, batch_size: int = BATCH_SIZE, seed: int = 0):
+    """`(train_loader, val_loader)` over `splits["train"]` and `splits["val"]`.
+
+    Batches are `(ids (N, T), labels (N, T), lengths (N,))` from `collate_ids`,
+    N <= batch_size, T the longest sentence of the batch. Training batches come
+    in a shuffled order (a generator seeded with `seed`, which `train(seed=...)`
+    reseeds); validation batches in order of length.
+    """
+    check_int("seed", seed, minimum=0)
+    if not isinstance(splits, dict) or not {"train", "val"} <= splits.keys():
+        raise ValueError(f"splits must be split_sentences()'s dict, with 'train' and 'val', got {describe(splits)}")
+    loaders = []
+    for part, generator in (("train", torch.Generator().manual_seed(seed)), ("val", None)):
+        samples = encode_sentences(splits[part], vocab)
+        buckets = LengthBuckets([len(ids) for ids, _ in samples], batch_size, generator)
+        # passing the generator to the DataLoader too lets train() find and reseed it
+        loaders.append(DataLoader(samples, batch_sampler=buckets, collate_fn=collate_ids, generator=generator))
+    return tuple(loaders)

@@ -1,0 +1,154 @@
+"""The capstone's model: character embeddings into a packed LSTM tagger, its training, and the shipped weights."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from ...checkpoints import load_checkpoint
+from ...env import seed_everything
+from ...models import SequenceTagger, one_way_hidden_size
+from ...training import History, train
+from ...validation import check_int, describe
+from .batching import BATCH_SIZE, PAD_ID, CharVocab, make_segmentation_loaders
+from .corpus import ASSET_DIR, corpus_sentences, split_sentences
+
+NUM_CLASSES = 2  # 0: no space follows the character, 1: a space follows it
+# The capstone's settings, shared by the notebook and the checkpoint writer (tools/write_corpus.py).
+EMBED_DIM, HIDDEN_SIZE = 16, 40
+EPOCHS, LR = 14, 0.015
+VOCAB_PATH = ASSET_DIR / "vocab.json"
+HISTORIES_PATH = ASSET_DIR / "histories.json"  # the training curves behind the shipped weights
+CHECKPOINT_NAMES = {True: "bidirectional_lstm.pt", False: "forward_lstm.pt"}
+MODEL_NAMES = {True: "bidirectional", False: "forward-only"}
+
+
+class CharTagger(nn.Module):
+    """Character ids `(N, T)` -> logits `(N, T, 2)`: "does a space follow this character?".
+
+    `.embed`: nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID), ids to
+    vectors `(N, T, E)`; `.tagger`: the course's `SequenceTagger` (an LSTM,
+    packed when lengths are given, and a linear head), `(N, T, E)` ->
+    `(N, T, 2)`. The ids may be an integer tensor or a float tensor of whole
+    numbers (what `collate_ids` makes for `train`).
+    """
+
+    def __init__(
+        self, vocab_size: int, embed_dim: int = EMBED_DIM, hidden_size: int = HIDDEN_SIZE, bidirectional: bool = True
+    ):
+        super().__init__()
+        check_int("vocab_size", vocab_size, minimum=2)
+        check_int("embed_dim", embed_dim)
+        self.embed = nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID)
+        self.tagger = SequenceTagger(embed_dim, hidden_size, NUM_CLASSES, cell="lstm", bidirectional=bidirectional)
+
+    def forward(self, ids, lengths=None):
+        ids = self._check_ids(ids)  # (N, T) int64
+        return self.tagger(self.embed(ids), lengths)  # (N, T, E) -> (N, T, 2)
+
+    def _check_ids(self, ids) -> torch.Tensor:
+        if not isinstance(ids, torch.Tensor) or ids.dtype == torch.bool:
+            raise TypeError(f"ids must be a tensor of character ids (N, T), got {describe(ids)}")
+        if ids.dim() != 2:
+            raise ValueError(f"ids must have 2 axes (N, T): one id per character, got {describe(ids)}")
+        if ids.is_floating_point() or ids.is_complex():
+            raise TypeError(f"ids must be an integer tensor of character ids (e.g. ids.long()), got {describe(ids)}")
+        size = self.embed.num_embeddings
+        if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= size):
+            raise ValueError(
+                f"ids must be in [0, {size - 1}] for this vocabulary of {size}, "
+                f"got values from {int(ids.min())} to {int(ids.max())}"
+            )
+        return ids.to(self.embed.weight.device)
+
+
+def forward_hidden_size(embed_dim: int = EMBED_DIM, hidden_size: int = HIDDEN_SIZE) -> int:
+    """Hidden size of a forward-only LSTM tagger with about the parameters of a bidirectional one of `hidden_size`."""
+    return one_way_hidden_size(hidden_size, embed_dim, NUM_CLASSES, cell="lstm")
+
+
+def build_segmenter(vocab_size: int, bidirectional: bool = True) -> CharTagger:
+    """The capstone's CharTagger; the forward-only one gets `forward_hidden_size()` units to match the parameters."""
+    hidden = HIDDEN_SIZE if bidirectional else forward_hidden_size()
+    return CharTagger(vocab_size, EMBED_DIM, hidden, bidirectional=bidirectional)
+
+
+@dataclass
+class CapstoneData:
+    """Everything the capstone trains and tests on: the split sentences, the vocabulary, the two loaders."""
+
+    splits: dict
+    vocab: CharVocab
+    train_loader: DataLoader
+    val_loader: DataLoader
+
+
+def capstone_data(batch_size: int = BATCH_SIZE, seed: int = 0) -> CapstoneData:
+    """The corpus split 80/10/10 with `seed`, a vocabulary of the training part, and its loaders."""
+    splits = split_sentences(corpus_sentences(), seed=seed)
+    vocab = CharVocab.from_sentences(splits["train"])
+    return CapstoneData(splits, vocab, *make_segmentation_loaders(splits, vocab, batch_size, seed))
+
+
+def train_capstone(
+    data: CapstoneData,
+    bidirectional: bool = True,
+    epochs: int = EPOCHS,
+    lr: float = LR,
+    seed: int = 0,
+    progress: bool = True,
+) -> tuple[CharTagger, History]:
+    """Build (seeded) and train the capstone model on `data`; return `(model, history)`.
+
+    Deterministic for a given machine and torch: seeds, one thread, a seeded
+    batch order. The notebook and `--write-checkpoint` both call this, so
+    the shipped weights are what the notebook trains.
+    """
+    if not isinstance(data, CapstoneData):
+        raise TypeError(f"data must be the CapstoneData from capstone_data(), got {describe(data)}")
+    seed_everything(seed)
+    model = build_segmenter(len(data.vocab), bidirectional)
+    history = train(
+        model, data.train_loader, data.val_loader, epochs=epochs, lr=lr, device="cpu", progress=progress, seed=seed
+    )
+    return model, history
+
+
+def checkpoint_path(bidirectional: bool = True) -> Path:
+    """Where the shipped weights of the bidirectional (or forward-only) capstone model are."""
+    return ASSET_DIR / CHECKPOINT_NAMES[bool(bidirectional)]
+
+
+def load_capstone(bidirectional: bool = True) -> tuple[CharTagger, CharVocab]:
+    """The shipped, trained capstone model (weights only, in eval mode) and its vocabulary."""
+    vocab = CharVocab.load(VOCAB_PATH)
+    model = load_checkpoint(build_segmenter(len(vocab), bidirectional), checkpoint_path(bidirectional))
+    return model.eval(), vocab
+
+
+def get_capstone(
+    data: CapstoneData, bidirectional: bool = True, train_from_scratch: bool = True, progress: bool = True
+) -> tuple[CharTagger, History]:
+    """The capstone model and its History: trained now (`train_capstone`), or the shipped ones loaded.
+
+    Loading needs no training time and gives the model `--write-checkpoint`
+    trained with the same code, so its scores are the ones training gives;
+    the History is the one recorded then (its `seconds` are None). Raises
+    ValueError if `data`'s vocabulary is not the shipped one (another Python's
+    documentation can give another corpus): train from scratch then.
+    """
+    if not train_from_scratch:
+        model, vocab = load_capstone(bidirectional)
+        if vocab != data.vocab:
+            raise ValueError(
+                f"the shipped model's vocabulary {vocab} differs from this corpus's {data.vocab} (a different "
+                "Python ships different documentation): train from scratch instead"
+            )
+        rows = json.loads(HISTORIES_PATH.read_text())[MODEL_NAMES[bool(bidirectional)]]
+        return model, History([dict(row, seconds=None) for row in rows])
+    return train_capstone(data, bidirectional, progress=progress)

@@ -1,0 +1,63 @@
+"""Metrics beyond a loss and an accuracy: accuracy at each time step, and the confusion matrix.
+
+Labels of padded steps are `PAD_LABEL` (-100) and never count.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .tensors import PAD_LABEL, check_tensor
+from .training import check_loader, predict, split_batch
+from .validation import check_int, describe
+
+
+def accuracy_by_position(model, loader) -> torch.Tensor:
+    """Accuracy of a tagger at each time step, over every labelled step of `loader`.
+
+    Returns a float tensor `(T,)` with T the longest batch's length; a position
+    no sequence reaches is NaN. Runs on the model's device, without gradients.
+    """
+    check_loader("loader", loader)
+    correct = count = torch.zeros(0)
+    for index, batch in enumerate(loader):
+        x, y, lengths = split_batch(batch, "loader", check=index == 0)
+        if y.dim() != 2:
+            raise ValueError(f"accuracy_by_position needs per-step labels (N, T), got labels {describe(y)}")
+        _, preds = predict(model, x, lengths)
+        labelled = y != PAD_LABEL
+        correct = _add_ragged(correct, ((preds == y) & labelled).sum(0).float())
+        count = _add_ragged(count, labelled.sum(0).float())
+    if len(count) == 0:
+        raise ValueError("loader yielded no batches: it needs at least one (x, y) batch")
+    return correct / count
+
+
+def _add_ragged(a, b):
+    """Add two 1-D tensors of possibly different lengths, zero-padding the shorter one."""
+    width = max(len(a), len(b))
+    return F.pad(a, (0, width - len(a))) + F.pad(b, (0, width - len(b)))
+
+
+def confusion_matrix(y_true, y_pred, num_classes) -> torch.Tensor:
+    """Count matrix `(C, C)` int64: entry `[i, j]` counts steps of true class i predicted as j.
+
+    `y_true` and `y_pred` are integer tensors of the same shape (any); steps
+    whose true label is `PAD_LABEL` are left out.
+    """
+    check_int("num_classes", num_classes)
+    check_tensor("y_true", y_true, floating=False)
+    check_tensor("y_pred", y_pred, floating=False)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred must have the same shape, got {describe(y_true)} and {describe(y_pred)}")
+    keep = y_true != PAD_LABEL
+    y_true, y_pred = y_true[keep].long().cpu(), y_pred[keep].long().cpu()
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        if values.numel() and (values.min() < 0 or values.max() >= num_classes):
+            raise ValueError(
+                f"{name} holds values from {int(values.min())} to {int(values.max())} but num_classes={num_classes} "
+                f"allows 0..{num_classes - 1} (and {PAD_LABEL} for padding in y_true)"
+            )
+    flat = torch.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
+    return flat.view(num_classes, num_classes)

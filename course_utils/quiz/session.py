@@ -1,0 +1,132 @@
+"""The notebook entry points: show a quiz or the final test, and answer, hint and reveal in text.
+
+In a notebook, one call shows a quiz: `quiz("02_shapes")`, or `final_test()`
+for the closing test. In text, `answer("02-output-shape", "B")` grades one
+question, `hint(...)` and `show_answer(...)` do what the buttons do, and
+`test_report()` prints the final test's score by topic. The quizzes shown in
+this session are remembered, so a text answer counts in the score of the
+widget the learner sees.
+"""
+
+from __future__ import annotations
+
+import random
+
+from ..validation import check_int
+from .bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS, Question
+from .grading import BANKS, QUESTIONS, Quiz
+from .text import format_feedback
+
+# The quizzes shown in this session, by name ("02_shapes", "final_test"), so
+# that answer() records into the same score as the widget the learner sees.
+_ACTIVE: dict[str, Quiz] = {}
+
+
+def quiz(notebook_id: str) -> None:
+    """Show the quiz of one notebook, e.g. `quiz("02_shapes")` (prints it as text outside IPython)."""
+    if notebook_id not in NOTEBOOK_BANKS:
+        raise ValueError(f"notebook_id must be one of {', '.join(NOTEBOOK_BANKS)}, got {notebook_id!r}")
+    bank = BANKS[notebook_id]
+    _show(Quiz(notebook_id, f"Quiz on {bank.title}", bank.questions))
+
+
+def final_test(n: int = 10, seed: int = 0) -> None:
+    """Show the closing test: `n` questions drawn by `draw_final_test`, with a score by topic."""
+    _show(Quiz(FINAL_TEST, "Test yourself", draw_final_test(n, seed), with_report=True))
+
+
+def draw_final_test(n: int = 10, seed: int = 0) -> tuple[Question, ...]:
+    """Draw `n` questions from the final-test bank, spread over easy, medium and hard.
+
+    Each level gets n // 3 questions, the remainder going to medium, then easy;
+    within a level, questions on notebooks not drawn yet come first, so the
+    test spreads over the course; a level with too few questions is topped up
+    from the others. The same `seed` always draws the same questions, ordered
+    from easy to hard.
+    """
+    pool = BANKS[FINAL_TEST].questions
+    check_int("n", n)
+    check_int("seed", seed, minimum=0)
+    if n > len(pool):
+        raise ValueError(f"n must be at most {len(pool)} (the final-test bank's size), got {n}")
+    rng = random.Random(seed)
+    levels = {d: [q for q in pool if q.difficulty == d] for d in DIFFICULTIES}
+    for questions in levels.values():
+        rng.shuffle(questions)
+    quota = {d: n // 3 for d in DIFFICULTIES}
+    for level in ("medium", "easy")[: n % 3]:
+        quota[level] += 1
+    chosen: list[Question] = []
+    for level in DIFFICULTIES:
+        _take_spread(levels[level], quota[level], chosen)
+    spare = [q for level in DIFFICULTIES for q in levels[level]]
+    chosen += rng.sample(spare, k=n - len(chosen))
+    return tuple(sorted(chosen, key=lambda q: DIFFICULTIES.index(q.difficulty)))
+
+
+def _take_spread(candidates: list, count: int, chosen: list) -> None:
+    """Move up to `count` questions from `candidates` to `chosen`, preferring notebooks not chosen yet."""
+    for _ in range(min(count, len(candidates))):
+        drawn = {q.notebook for q in chosen}
+        pick = next((q for q in candidates if q.notebook not in drawn), candidates[0])
+        candidates.remove(pick)
+        chosen.append(pick)
+
+
+def answer(question_id: str, choice) -> None:
+    """Grade one question in text, e.g. `answer("02-output-shape", "B")`, and print the score."""
+    quiz_ = _quiz_holding(question_id)
+    print(format_feedback(quiz_.check(question_id, choice)))
+    print(f"{quiz_.state.summary()} in the quiz {quiz_.name}")
+
+
+def hint(question_id: str) -> None:
+    """Print the hint of one question."""
+    print(f"Hint: {_find_question(question_id).hint}")
+
+
+def show_answer(question_id: str) -> None:
+    """Print the answer and its worked explanation (the question then no longer scores)."""
+    print(format_feedback(_quiz_holding(question_id).show_answer(question_id)))
+
+
+def test_report() -> None:
+    """Print the score by topic of the last final test shown."""
+    if FINAL_TEST not in _ACTIVE:
+        raise RuntimeError("no final test has been shown yet: run final_test() first")
+    print(_ACTIVE[FINAL_TEST].state.report())
+
+
+test_report.__test__ = False  # type: ignore[attr-defined]  # a course function, not a test for pytest to collect
+
+
+def _find_question(question_id: str) -> Question:
+    if question_id not in QUESTIONS:
+        by_bank = "; ".join(f"{b.name}: {', '.join(q.id for q in b.questions)}" for b in BANKS.values())
+        raise ValueError(f"question_id {question_id!r} is not in the bank. Valid ids, by quiz: {by_bank}")
+    return QUESTIONS[question_id]
+
+
+def _quiz_holding(question_id: str) -> Quiz:
+    """The shown quiz that holds this question, else a new quiz of its bank file."""
+    question = _find_question(question_id)
+    for shown in reversed(list(_ACTIVE.values())):
+        if question in shown.questions:
+            return shown
+    bank = next(b for b in BANKS.values() if question in b.questions)
+    return _ACTIVE.setdefault(bank.name, Quiz(bank.name, bank.title, bank.questions, bank.name == FINAL_TEST))
+
+
+def _show(quiz_: Quiz) -> None:
+    _ACTIVE.pop(quiz_.name, None)
+    _ACTIVE[quiz_.name] = quiz_
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        from IPython.display import display
+
+        display(quiz_)
+    else:
+        print(quiz_.text())

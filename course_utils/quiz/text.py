@@ -1,0 +1,38 @@
+"""The text view of a quiz: questions, feedback and prose wrapped for a terminal or a stored notebook output."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING
+
+from .bank import Question
+
+if TYPE_CHECKING:  # grading imports this module; the name is needed for the annotation only
+    from .grading import Feedback
+
+TEXT_WIDTH = 88
+
+
+def format_question(question: Question, number: int) -> str:
+    """A question as text: header, prompt, code (indented) and lettered options."""
+    lines = [f"Q{number} [{question.id}] {question.difficulty}, {question.topic}", wrap_prose(question.prompt)]
+    if question.code:
+        lines.append(textwrap.indent(question.code, "    "))
+    lines += [wrap_prose(text, f"  {letter}. ", "     ") for letter, text in zip(question.letters, question.options)]
+    return "\n".join(lines)
+
+
+def format_feedback(feedback: Feedback) -> str:
+    """Feedback as text: the message, then the numbered explanation steps if any."""
+    lines = [wrap_prose(feedback.message)]
+    if feedback.explanation:
+        lines.append("Why:")
+        lines += [wrap_prose(step, f"  {i}. ", "     ") for i, step in enumerate(feedback.explanation, start=1)]
+    return "\n".join(lines)
+
+
+def wrap_prose(text: str, first: str = "", rest: str = "") -> str:
+    """Wrap prose for the text view without breaking ids or code at hyphens."""
+    return textwrap.fill(
+        text, TEXT_WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False
+    )

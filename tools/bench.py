@@ -1,0 +1,257 @@
+"""Benchmark of the course's claims, measured in one run: `python -m tools.bench` (or `make bench`).
+
+It prints one table:
+
+* the cost of `training.train` against a minimal hand-written loop doing the same
+  work (same seed, same batches, same per-epoch metrics) on the reference
+  pipeline, and checks both give the same numbers;
+* packed against padded-to-max bidirectional LSTM on one batch whose lengths
+  vary widely, timed for a forward pass and for a training step, with how far
+  each is from running every sequence alone (packing is exact, padding is not);
+* the from-scratch bidirectional RNN against `nn.RNN`;
+* validation accuracy of the bidirectional tagger and of a forward-only tagger
+  of about the same size, next to the forward-only ceiling;
+* peak memory.
+
+Everything runs on the CPU with the course's seeded settings (one torch
+thread, see `env.seed_everything`). Timings are the median of a few repeats,
+alternating the two contenders so that a busy machine slows both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import sys
+
+import torch
+import torch.nn.functional as F
+
+from course_utils.data import make_tagging_loaders
+from course_utils.env import seed_everything
+from course_utils.lessons.packing import time_alternately, time_packed_vs_padded
+from course_utils.lessons.training import accuracy_targets
+from course_utils.models import SequenceTagger
+from course_utils.tables import text_table
+from course_utils.tensors import PAD_LABEL
+from course_utils.training import train
+
+DEVICE = torch.device("cpu")
+
+
+def time_train_vs_minimal(epochs=5, repeats=5, n_sequences=1000, seed=0) -> dict:
+    """Seconds for `epochs` epochs of the reference pipeline: `train` (with its progress
+    bar, drawn into a buffer) against `minimal_loop`, each the median of `repeats` runs.
+
+    Returns `{"train_s", "minimal_s", "ratio", "max_metric_difference"}`; the last
+    compares the per-epoch metrics of the two, which should agree.
+    """
+    train_loader, val_loader = make_tagging_loaders(seed=seed, n_sequences=n_sequences)
+    seed_everything(seed)
+    model = SequenceTagger(8, 10, 5, cell="rnn")
+    initial = {k: v.clone() for k, v in model.state_dict().items()}
+
+    def with_train():
+        model.load_state_dict(initial)
+        with contextlib.redirect_stderr(io.StringIO()):  # the bar is drawn, but not on screen
+            history = train(model, train_loader, val_loader, epochs=epochs, device=DEVICE, seed=seed)
+        return [[row[k] for k in ("train_loss", "train_acc", "val_loss", "val_acc")] for row in history.rows]
+
+    def with_minimal_loop():
+        model.load_state_dict(initial)
+        seed_everything(seed)
+        train_loader.generator.manual_seed(seed)  # what train(seed=...) does to the shuffle
+        return minimal_loop(model, train_loader, val_loader, epochs=epochs)
+
+    times, results = time_alternately({"train": with_train, "minimal": with_minimal_loop}, repeats)
+    difference = max(
+        abs(a - b) for row_a, row_b in zip(results["train"], results["minimal"]) for a, b in zip(row_a, row_b)
+    )
+    return {
+        "train_s": times["train"],
+        "minimal_s": times["minimal"],
+        "ratio": times["train"] / times["minimal"],
+        "max_metric_difference": difference,
+    }
+
+
+def minimal_loop(model, train_loader, val_loader, epochs=5, lr=0.03) -> list[list[float]]:
+    """The plainest loop a learner would write for the same job as `train`.
+
+    Adam, cross entropy on `(x, y)` batches, and per epoch the mean train and
+    validation loss and accuracy over labelled steps. Returns one
+    `[train_loss, train_acc, val_loss, val_acc]` list per epoch.
+    """
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    rows = []
+    for _ in range(epochs):
+        model.train()
+        row = []
+        for loader, learn in ((train_loader, True), (val_loader, False)):
+            total_loss = correct = count = 0
+            with torch.set_grad_enabled(learn):
+                for x, y in loader:
+                    logits = model(x)
+                    loss = F.cross_entropy(logits.flatten(0, 1), y.flatten(), ignore_index=PAD_LABEL)
+                    if learn:
+                        optimizer.zero_grad()
+                        loss.backward()
+                        optimizer.step()
+                    labelled = (y != PAD_LABEL).sum().item()
+                    total_loss += loss.item() * labelled
+                    correct += (logits.argmax(-1) == y).sum().item()
+                    count += labelled
+            row += [total_loss / count, correct / count]
+            model.eval()
+        rows.append(row)
+    return rows
+
+
+def time_scratch_vs_nn(n_sequences=1000, seq_len=10, hidden_size=10, repeats=5, seed=0):
+    """Forward pass of `lessons.concept.ScratchBiRNN` against `nn.RNN` with the same weights, both float64.
+
+    Returns `{"scratch_s", "nn_s", "ratio", "max_difference"}`, or None when
+    `course_utils.lessons.concept` is not available.
+    """
+    try:
+        from course_utils.lessons.concept import ScratchBiRNN
+    except ImportError:
+        return None
+    seed_everything(seed)
+    rnn = torch.nn.RNN(8, hidden_size, batch_first=True, bidirectional=True).double()
+    scratch = ScratchBiRNN(8, hidden_size).copy_from(rnn)
+    x = torch.randn(n_sequences, seq_len, 8, dtype=torch.float64)
+    with torch.no_grad():
+        times, outputs = time_alternately({"scratch": lambda: scratch(x)[0], "nn": lambda: rnn(x)[0]}, repeats)
+    return {
+        "scratch_s": times["scratch"],
+        "nn_s": times["nn"],
+        "ratio": times["scratch"] / times["nn"],
+        "max_difference": float((outputs["scratch"] - outputs["nn"]).abs().max()),
+    }
+
+
+def peak_memory_mib():
+    """Peak resident memory of this process so far, in MiB (None where `resource` is missing, e.g. Windows).
+
+    `resource.getrusage(...).ru_maxrss` is the kernel's high-water mark of the
+    whole process, so it includes tensors, which torch allocates outside
+    Python's allocator, where `tracemalloc` cannot see them. It also includes
+    torch's own libraries, so the baseline after importing torch is printed too.
+    """
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
+
+
+def format_report(speed, packing, scratch, accuracy, memory) -> str:
+    """The benchmark's table, one measured line each: what, value, target and whether it is met."""
+    rows = [
+        (
+            "5 epochs of the reference pipeline with train()",
+            f"{speed['train_s']:.3f} s",
+            "about 1 s or less",
+            speed["train_s"] <= 1.2,
+        ),
+        ("the same with a minimal hand-written loop", f"{speed['minimal_s']:.3f} s", "", None),
+        ("  train / minimal loop", f"{speed['ratio']:.2f}x", "<= 1.10x", speed["ratio"] <= 1.10),
+        (
+            "  largest difference of their metrics",
+            f"{speed['max_metric_difference']:.1e}",
+            "< 1e-6",
+            speed["max_metric_difference"] < 1e-6,
+        ),
+        (
+            f"packed / padded BiLSTM, forward pass (mean length {packing['mean_length']:.0f} of {packing['max_len']})",
+            f"{packing['forward']['ratio']:.2f}x",
+            "< 1 (faster)",
+            packing["forward"]["ratio"] < 1,
+        ),
+        (
+            "packed / padded BiLSTM, training step",
+            f"{packing['training_step']['ratio']:.2f}x",
+            "< 1 (faster)",
+            packing["training_step"]["ratio"] < 1,
+        ),
+        (
+            "  packed vs each sequence alone, max |diff|",
+            f"{packing['packed_error']:.1e}",
+            "~0 (exact)",
+            packing["packed_error"] < 1e-9,
+        ),
+        (
+            "  padded vs each sequence alone, max |diff|",
+            f"{packing['padded_error']:.1e}",
+            "> 0 (not exact)",
+            packing["padded_error"] > 1e-6,
+        ),
+    ]
+    if scratch is None:
+        rows.append(("from-scratch BiRNN / nn.RNN", "n/a", "course_utils.lessons.concept missing", None))
+    else:
+        rows += [
+            ("from-scratch BiRNN / nn.RNN, forward pass", f"{scratch['ratio']:.1f}x", "", None),
+            (
+                "  max |diff| of their outputs (float64)",
+                f"{scratch['max_difference']:.1e}",
+                "~0",
+                scratch["max_difference"] < 1e-9,
+            ),
+        ]
+    n_seeds = len(accuracy["per_seed"])
+    rows += [
+        (
+            f"bidirectional val acc at epoch 5 ({accuracy['parameters'][0]} params, mean of {n_seeds} seeds)",
+            f"{accuracy['bidirectional']:.3f}",
+            ">= 0.90",
+            accuracy["bidirectional"] >= 0.90,
+        ),
+        (
+            f"forward-only val acc at epoch 5 ({accuracy['parameters'][1]} params)",
+            f"{accuracy['forward']:.3f}",
+            f"ceiling {accuracy['ceiling']:.3f}",
+            None,
+        ),
+        ("  gap bidirectional - forward-only", f"{accuracy['gap']:.3f}", ">= 0.15", accuracy["gap"] >= 0.15),
+    ]
+    if memory is not None:
+        rows.append(
+            (
+                "peak memory (max RSS of this process)",
+                f"{memory['peak']:.0f} MiB",
+                f"{memory['baseline']:.0f} MiB of it after importing torch",
+                None,
+            )
+        )
+    cells = [
+        (what, value, target, "" if met is None else ("yes" if met else "NO")) for what, value, target, met in rows
+    ]
+    return text_table(("measure", "value", "target", "met"), cells, align=("<", ">", "<", "<"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per contender (median is shown)")
+    args = parser.parse_args(argv)
+    baseline = peak_memory_mib()
+    print(f"tools.bench: torch {torch.__version__}, CPU, {args.repeats} repeats, medians", flush=True)
+    speed = time_train_vs_minimal(repeats=args.repeats)
+    packing = time_packed_vs_padded(repeats=args.repeats)
+    scratch = time_scratch_vs_nn(repeats=args.repeats)
+    accuracy = accuracy_targets()
+    peak = peak_memory_mib()
+    memory = None if peak is None else {"baseline": baseline, "peak": peak}
+    print(format_report(speed, packing, scratch, accuracy, memory))
+    print(
+        f"(torch threads: {torch.get_num_threads()}; per-seed val acc (bidirectional, forward-only): "
+        + ", ".join(f"({b:.3f}, {f:.3f})" for b, f in accuracy["per_seed"])
+        + ")"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Re-run course notebooks in place and store them in the form the tests expect.
+
+For maintainers: after editing a notebook (or code it shows), run
+
+    python -m tools.notebook_runner notebooks/05_training.ipynb [...]
+
+(or `make notebooks` for all of them). Each notebook is executed top to
+bottom on the `birnn-course` kernel from its own folder, then saved without
+what changes on every run and is not output: widget state and per-cell
+execution timestamps. nbval then compares the stored outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+KERNEL_NAME = "birnn-course"
+
+
+def strip_run_metadata(notebook) -> None:
+    """Drop saved widget state and per-cell execution timestamps from an nbformat notebook."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+
+
+def run_notebook(path, timeout: int = 600) -> float:
+    """Execute the notebook at `path` in place; return the seconds it took."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    strip_run_metadata(notebook)
+    nbformat.write(notebook, path)
+    return seconds
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Execute notebooks in place and save them for nbval.")
+    parser.add_argument("paths", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    for path in args.paths:
+        print(f"{path}: {run_notebook(path):.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
