@@ -18,7 +18,7 @@ from .models import model_device
 from .validation import describe
 
 
-def save_checkpoint(model, path) -> Path:
+def save_checkpoint(model: nn.Module, path: str | Path) -> Path:
     """Save `model`'s weights (its state_dict only) to `path`; return the path.
 
     The write is atomic: the weights go to a temporary file in the same folder,
@@ -42,7 +42,7 @@ def save_checkpoint(model, path) -> Path:
     return path
 
 
-def load_checkpoint(model, path):
+def load_checkpoint(model: nn.Module, path: str | Path) -> nn.Module:
     """Load weights saved by `save_checkpoint` into `model` and return the model.
 
     Reads with `torch.load(weights_only=True)` (plain tensors only, no code), onto

@@ -13,7 +13,9 @@ count of the unseen neighbours. `forward_ceiling` computes that limit exactly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import comb
+from typing import Any
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset
@@ -29,7 +31,9 @@ def tagging_window(n_classes: int = 5) -> tuple[int, ...]:
     return tuple(range(-k, 0)) + tuple(range(1, k + 1))
 
 
-def make_tagging_data(n_sequences=1000, seq_len=10, n_features=8, n_classes=5, seed=0):
+def make_tagging_data(
+    n_sequences: int = 1000, seq_len: int = 10, n_features: int = 8, n_classes: int = 5, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Make the reference tagging data set.
 
     Returns `X` float32 `(N, T, F)` (standard normal) and `y` int64 `(N, T)`
@@ -45,7 +49,9 @@ def make_tagging_data(n_sequences=1000, seq_len=10, n_features=8, n_classes=5, s
     return X, count_on_neighbours(X, lengths, n_classes)
 
 
-def make_variable_length_data(n_sequences=1000, min_len=3, max_len=20, n_features=8, n_classes=5, seed=0):
+def make_variable_length_data(
+    n_sequences: int = 1000, min_len: int = 3, max_len: int = 20, n_features: int = 8, n_classes: int = 5, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Make the tagging task with lengths drawn uniformly from `[min_len, max_len]`.
 
     Returns `X` float32 `(N, max_len, F)` zero-padded, `y` int64 `(N, max_len)`
@@ -64,7 +70,7 @@ def make_variable_length_data(n_sequences=1000, min_len=3, max_len=20, n_feature
     return X, count_on_neighbours(X, lengths, n_classes), lengths
 
 
-def count_on_neighbours(X, lengths, n_classes=5):
+def count_on_neighbours(X: torch.Tensor, lengths: torch.Tensor | Sequence[int], n_classes: int = 5) -> torch.Tensor:
     """Label each step of `X` `(N, T, F)` with its number of on-neighbours.
 
     `lengths` `(N,)` marks the valid steps; labels of padded steps are `PAD_LABEL`.
@@ -83,7 +89,7 @@ def count_on_neighbours(X, lengths, n_classes=5):
     return counts.masked_fill(~valid, PAD_LABEL)
 
 
-def ceiling_by_position(seq_len=10, n_classes=5) -> list[float]:
+def ceiling_by_position(seq_len: int = 10, n_classes: int = 5) -> list[float]:
     """Best expected accuracy at each step for a model that sees only steps <= t.
 
     At step t the right-hand neighbours t+1..t+k that exist are unseen; each is
@@ -99,7 +105,7 @@ def ceiling_by_position(seq_len=10, n_classes=5) -> list[float]:
     return ceilings
 
 
-def forward_ceiling(seq_len=10, n_classes=5) -> float:
+def forward_ceiling(seq_len: int = 10, n_classes: int = 5) -> float:
     """Exact best expected accuracy of any forward-only model (0.55 for T=10, 5 classes).
 
     By symmetry a backward-only model has the same ceiling.
@@ -108,7 +114,9 @@ def forward_ceiling(seq_len=10, n_classes=5) -> float:
     return sum(per_step) / len(per_step)
 
 
-def collate_padded(batch):
+def collate_padded(
+    batch: Sequence[tuple[torch.Tensor, torch.Tensor]],
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Pad a list of `(x_i (T_i, F), y_i)` samples into one batch for a DataLoader.
 
     `y_i` is either `(T_i,)` per-step labels (padded with `PAD_LABEL`) or a 0-d
@@ -141,7 +149,9 @@ def collate_padded(batch):
     return X, Y, lengths
 
 
-def split_train_val(*tensors, val_fraction=0.2, seed=0):
+def split_train_val(
+    *tensors: torch.Tensor, val_fraction: float = 0.2, seed: int = 0
+) -> tuple[tuple[torch.Tensor, ...], tuple[torch.Tensor, ...]]:
     """Split tensors that share their first axis into a shuffled train and validation part.
 
     Returns `(train_tensors, val_tensors)`, two tuples in the order given.
@@ -161,7 +171,14 @@ def split_train_val(*tensors, val_fraction=0.2, seed=0):
     return tuple(t[train_idx] for t in tensors), tuple(t[val_idx] for t in tensors)
 
 
-def make_loaders(X, y, lengths=None, val_fraction=0.2, batch_size=32, seed=0):
+def make_loaders(
+    X: torch.Tensor,
+    y: torch.Tensor,
+    lengths: torch.Tensor | Sequence[int] | None = None,
+    val_fraction: float = 0.2,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> tuple[DataLoader, DataLoader]:
     """Split `X`, `y` (and `lengths`) and wrap them in train/validation DataLoaders.
 
     Batches are `(x, y)`, or `(x, y, lengths)` when lengths are given. The
@@ -176,7 +193,7 @@ def make_loaders(X, y, lengths=None, val_fraction=0.2, batch_size=32, seed=0):
     return train_loader, val_loader
 
 
-def make_tagging_loaders(batch_size=32, seed=0, **data_kwargs):
+def make_tagging_loaders(batch_size: int = 32, seed: int = 0, **data_kwargs: Any) -> tuple[DataLoader, DataLoader]:
     """Loaders of the reference pipeline: 1000 x 10 x 8 data, 5 classes, an 800/200 split."""
     X, y = make_tagging_data(seed=seed, **data_kwargs)
     return make_loaders(X, y, batch_size=batch_size, seed=seed)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import random
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 # (import name, pip name) of what the notebooks need at run time.
 REQUIRED_PACKAGES = (
@@ -13,6 +15,9 @@ REQUIRED_PACKAGES = (
     ("ipywidgets", "ipywidgets"),
     ("tqdm", "tqdm"),
 )
+
+if TYPE_CHECKING:  # for annotations only
+    import torch
 INSTALL_HINT = "run `make lab` from the course folder, or `pip install -e .` in your environment"
 
 # One thread for torch's CPU kernels: the course's models are tiny, so this
@@ -21,7 +26,7 @@ INSTALL_HINT = "run `make lab` from the course folder, or `pip install -e .` in 
 TORCH_THREADS = 1
 
 
-def require_packages(packages=REQUIRED_PACKAGES) -> dict[str, str]:
+def require_packages(packages: Sequence[tuple[str, str]] = REQUIRED_PACKAGES) -> dict[str, str]:
     """Import each `(import name, pip name)` pair and return their versions.
 
     Raises ImportError naming every missing package and the command that installs it.
@@ -58,7 +63,7 @@ def seed_everything(seed: int = 0) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def pick_device(device=None):
+def pick_device(device: str | torch.device | None = None) -> torch.device:
     """Return `device` as a torch.device if given, else the best one here: CUDA, MPS, then CPU."""
     import torch
 

@@ -5,15 +5,18 @@ Labels of padded steps are `PAD_LABEL` (-100) and never count.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from .tensors import PAD_LABEL, check_tensor
 from .training import check_loader, predict, split_batch
 from .validation import check_int, describe
 
 
-def accuracy_by_position(model, loader) -> torch.Tensor:
+def accuracy_by_position(model: nn.Module, loader: Iterable) -> torch.Tensor:
     """Accuracy of a tagger at each time step, over every labelled step of `loader`.
 
     Returns a float tensor `(T,)` with T the longest batch's length; a position
@@ -40,7 +43,7 @@ def _add_ragged(a, b):
     return F.pad(a, (0, width - len(a))) + F.pad(b, (0, width - len(b)))
 
 
-def confusion_matrix(y_true, y_pred, num_classes) -> torch.Tensor:
+def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int) -> torch.Tensor:
     """Count matrix `(C, C)` int64: entry `[i, j]` counts steps of true class i predicted as j.
 
     `y_true` and `y_pred` are integer tensors of the same shape (any); steps

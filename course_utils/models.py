@@ -6,7 +6,7 @@ bidirectional, else 1; H is the hidden size, C the number of classes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import torch
@@ -24,7 +24,7 @@ CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 validate_lengths = check_lengths
 
 
-def pack_batch(x, lengths) -> PackedSequence:
+def pack_batch(x: torch.Tensor, lengths: torch.Tensor | Sequence[int]) -> PackedSequence:
     """Pack a padded batch-first `x` `(N, T, *)` whose sequence n has `lengths[n]` valid steps.
 
     `lengths` `(N,)` (list or int tensor, any device, any order) is checked
@@ -37,7 +37,7 @@ def pack_batch(x, lengths) -> PackedSequence:
     return pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
 
 
-def unpack_batch(packed, total_length):
+def unpack_batch(packed: PackedSequence, total_length: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Undo `pack_batch`: return `(padded (N, total_length, *), lengths (N,))`, padding filled with 0.
 
     `total_length` is the padded length T you want back (at least the longest
@@ -52,7 +52,7 @@ def unpack_batch(packed, total_length):
     return pad_packed_sequence(packed, batch_first=True, total_length=total_length)
 
 
-def count_parameters(module) -> int:
+def count_parameters(module: nn.Module) -> int:
     """Number of scalars in all of `module`'s parameters (trainable or not)."""
     if not isinstance(module, nn.Module):
         raise TypeError(f"module must be a torch.nn.Module, got {describe(module)}")
@@ -83,7 +83,7 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
         model.train(was_training)
 
 
-def last_layer_states(h_n, num_layers, bidirectional) -> torch.Tensor:
+def last_layer_states(h_n: torch.Tensor, num_layers: int, bidirectional: bool) -> torch.Tensor:
     """The last layer's final states from `h_n` `(D*num_layers, N, H)`, as `(N, D*H)`.
 
     Bidirectional: `[forward state after the last step, backward state after
@@ -150,10 +150,19 @@ class SequenceTagger(_RecurrentModel):
     num_layers > 1, between layers too.
     """
 
-    def __init__(self, input_size, hidden_size, num_classes, cell="rnn", bidirectional=True, num_layers=1, dropout=0.0):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_classes: int,
+        cell: str = "rnn",
+        bidirectional: bool = True,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+    ):
         super().__init__(input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout)
 
-    def forward(self, x, lengths=None):
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
         output, _ = self._run_rnn(x, lengths)  # (N, T, D*H)
         return self.head(self.dropout(output))  # (N, T, C)
 
@@ -168,17 +177,26 @@ class SequenceClassifier(_RecurrentModel):
     """
 
     def __init__(
-        self, input_size, hidden_size, num_classes, cell="lstm", bidirectional=True, num_layers=1, dropout=0.0
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_classes: int,
+        cell: str = "lstm",
+        bidirectional: bool = True,
+        num_layers: int = 1,
+        dropout: float = 0.0,
     ):
         super().__init__(input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout)
 
-    def forward(self, x, lengths=None):
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
         _, h_n = self._run_rnn(x, lengths)  # h_n: (D*num_layers, N, H)
         summary = last_layer_states(h_n, self.rnn.num_layers, self.rnn.bidirectional)  # (N, D*H)
         return self.head(self.dropout(summary))  # (N, C)
 
 
-def build_tagger_pair(input_size=8, hidden_size=10, num_classes=5, cell="rnn"):
+def build_tagger_pair(
+    input_size: int = 8, hidden_size: int = 10, num_classes: int = 5, cell: str = "rnn"
+) -> tuple[SequenceTagger, SequenceTagger]:
     """Return `(bidirectional tagger, forward-only tagger)` with about the same number of parameters.
 
     The forward-only tagger's hidden size is the one whose parameter count
@@ -192,7 +210,7 @@ def build_tagger_pair(input_size=8, hidden_size=10, num_classes=5, cell="rnn"):
     )
 
 
-def one_way_hidden_size(hidden_size, input_size, num_classes, cell="rnn") -> int:
+def one_way_hidden_size(hidden_size: int, input_size: int, num_classes: int, cell: str = "rnn") -> int:
     """Hidden size of a one-way tagger with about as many parameters as a bidirectional one of `hidden_size`.
 
     Counts include the head: for 8 inputs and 5 classes, 16 units (501

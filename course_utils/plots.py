@@ -10,7 +10,8 @@ backend, e.g. with MPLBACKEND=Agg, where no inline display is set up.
 from __future__ import annotations
 
 import io
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import torch
@@ -20,6 +21,9 @@ from matplotlib.ticker import MaxNLocator
 
 from .tensors import check_tensor
 from .validation import check_int, describe
+
+if TYPE_CHECKING:  # for annotations only
+    from .training import History
 
 METRIC_LABELS = {"loss": "cross-entropy loss", "acc": "accuracy"}
 METRIC_TITLES = {"loss": "Loss", "acc": "Accuracy"}
@@ -35,7 +39,7 @@ class CourseFigure(Figure):
         return buffer.getvalue()
 
 
-def plot_history(histories, metrics=("loss", "acc")):
+def plot_history(histories: History | dict[str, History], metrics: Sequence[str] = ("loss", "acc")) -> Figure:
     """Training curves: one panel per metric, train solid and validation dashed.
 
     histories: one History, or a dict `name -> History` to compare several runs
@@ -60,7 +64,9 @@ def plot_history(histories, metrics=("loss", "acc")):
     return finish_figure(fig)
 
 
-def plot_accuracy_by_position(curves, ceiling=None):
+def plot_accuracy_by_position(
+    curves: dict[str, torch.Tensor | Sequence[float]], ceiling: float | Sequence[float] | torch.Tensor | None = None
+) -> Figure:
     """Accuracy at each time step, one line per model (e.g. forward-only vs bidirectional).
 
     curves: dict `name -> accuracies (T,)` (tensor or list), e.g. from
@@ -79,8 +85,8 @@ def plot_accuracy_by_position(curves, ceiling=None):
         if isinstance(ceiling, (int, float)):
             ax.axhline(ceiling, color="grey", linestyle="--", label=f"forward-only ceiling ({ceiling:.2f})")
         else:
-            ceiling = _as_vector("ceiling", ceiling)
-            ax.plot(range(len(ceiling)), ceiling, "--", color="grey", label="forward-only ceiling")
+            per_step = _as_vector("ceiling", ceiling)
+            ax.plot(range(len(per_step)), per_step, "--", color="grey", label="forward-only ceiling")
     ax.set(
         title="Accuracy at each time step",
         xlabel="time step t",
@@ -93,7 +99,9 @@ def plot_accuracy_by_position(curves, ceiling=None):
     return finish_figure(fig)
 
 
-def plot_confusion_matrix(cm, class_names=None):
+def plot_confusion_matrix(
+    cm: torch.Tensor | Sequence[Sequence[int]], class_names: Sequence[str] | None = None
+) -> Figure:
     """Heat map of a confusion matrix `(C, C)` (rows: true class, columns: predicted).
 
     Cells show the counts; colours show each count as a share of its row, so
@@ -127,7 +135,7 @@ def plot_confusion_matrix(cm, class_names=None):
     return finish_figure(fig)
 
 
-def plot_direction_context(seq_len=10, t=4):
+def plot_direction_context(seq_len: int = 10, t: int = 4) -> Figure:
     """Which input steps the forward state, the backward state and their concatenation have read at step `t`.
 
     The forward state at t has read x_0..x_t, the backward state x_t..x_{T-1},
@@ -187,7 +195,7 @@ def plot_direction_context(seq_len=10, t=4):
     return finish_figure(fig)
 
 
-def plot_tensor_heatmap(tensor, title, split=None):
+def plot_tensor_heatmap(tensor: torch.Tensor, title: str, split: int | None = None) -> Figure:
     """Heat map of a 2-D tensor `(T, D)`: time steps down, features across.
 
     Colours are centred on 0 (blue negative, red positive), as suits tanh

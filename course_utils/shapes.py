@@ -28,7 +28,13 @@ class BatchFirstError(ValueError):
 
 
 def rnn_parameter_count(
-    cell, input_size, hidden_size, num_layers=1, bidirectional=False, bias=True, proj_size=0
+    cell: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    bias: bool = True,
+    proj_size: int = 0,
 ) -> int:
     """Closed-form number of parameters of `nn.RNN`/`nn.GRU`/`nn.LSTM` built with these arguments.
 
@@ -56,7 +62,14 @@ def rnn_parameter_count(
 
 
 def expected_shapes(
-    cell, batch_size, seq_len, input_size, hidden_size, num_layers=1, bidirectional=False, batch_first=False
+    cell: str,
+    batch_size: int,
+    seq_len: int,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    batch_first: bool = False,
 ) -> dict:
     """Shapes torch returns for a batched input: {"output", "h_n"} (+ "c_n" for an LSTM).
 
@@ -86,7 +99,7 @@ def expected_shapes(
     return shapes
 
 
-def split_directions(h_n, num_layers, num_directions=2) -> torch.Tensor:
+def split_directions(h_n: torch.Tensor, num_layers: int, num_directions: int = 2) -> torch.Tensor:
     """View `h_n` `(D*num_layers, N, H)` as `(num_layers, D, N, H)`; D = num_directions (2 by default).
 
     `[layer, 0]` is the forward state, `[layer, 1]` the backward one; torch
@@ -107,7 +120,9 @@ def split_directions(h_n, num_layers, num_directions=2) -> torch.Tensor:
     return h_n.view(num_layers, num_directions, *h_n.shape[1:])
 
 
-def check_batch_first(rnn, x, batch_size=None, layout=None) -> None:
+def check_batch_first(
+    rnn: nn.RNNBase, x: torch.Tensor, batch_size: int | None = None, layout: str | None = None
+) -> None:
     """Raise `BatchFirstError` if `rnn` would read another axis of `x` `(3-D)` as the batch than you mean.
 
     State what you mean with `batch_size` (the number of sequences in x) or
@@ -139,7 +154,7 @@ def check_batch_first(rnn, x, batch_size=None, layout=None) -> None:
         meant_axis = 1 - rnn_batch_axis
         stated = f"you said the batch has {batch_size} sequences"
     else:
-        stated = f"you said x is laid out {layout.upper()}"
+        stated = f"you said x is laid out {str(layout).upper()}"
     if meant_axis != rnn_batch_axis:
         raise BatchFirstError(_batch_first_message(rnn.batch_first, tuple(x.shape), stated))
     return None
@@ -192,7 +207,7 @@ class ShapeTable:
         return f"<p><code>{html.escape(self.title)}</code></p>{table}{footer}"
 
 
-def shape_table(rnn, x) -> ShapeTable:
+def shape_table(rnn: nn.RNNBase, x: torch.Tensor) -> ShapeTable:
     """Run `rnn` on `x` (3-D, in the rnn's own layout) and tabulate every tensor's shape.
 
     Rows: the input, output, h_n (and c_n for an LSTM), then each parameter,

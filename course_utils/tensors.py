@@ -7,6 +7,8 @@ what was given (see `course_utils.validation` for the checks of plain values).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch.nn.utils.rnn import PackedSequence
 
@@ -32,7 +34,9 @@ def check_tensor(name: str, value: object, dim: int | None = None, floating: boo
     return value
 
 
-def check_lengths(lengths, batch_size: int | None = None, max_len: int | None = None) -> torch.Tensor:
+def check_lengths(
+    lengths: torch.Tensor | Sequence[int], batch_size: int | None = None, max_len: int | None = None
+) -> torch.Tensor:
     """Return `lengths` as a 1-D int64 CPU tensor after checking it against the batch.
 
     Accepts a list or an integer tensor on any device. Every length must be in
@@ -42,7 +46,7 @@ def check_lengths(lengths, batch_size: int | None = None, max_len: int | None = 
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in lengths):
             raise TypeError(f"lengths must hold ints, got {describe(lengths)}")
         lengths = torch.tensor(lengths, dtype=torch.int64)
-    check_tensor("lengths", lengths, floating=False)
+    lengths = check_tensor("lengths", lengths, floating=False)
     if lengths.dtype == torch.bool:
         raise TypeError(f"lengths must be an integer tensor, got {describe(lengths)}")
     if lengths.dim() != 1:
@@ -65,7 +69,9 @@ def check_lengths(lengths, batch_size: int | None = None, max_len: int | None = 
     return lengths
 
 
-def check_input(x, input_size: int, batch_axis: int = 0, dtype: torch.dtype | None = None) -> torch.Tensor:
+def check_input(
+    x: torch.Tensor, input_size: int, batch_axis: int = 0, dtype: torch.dtype | None = None
+) -> torch.Tensor:
     """Check that x is a padded 3-D float batch with `input_size` features last (and `dtype` if given)."""
     axes = "(N, T, F)" if batch_axis == 0 else "(T, N, F)"
     if isinstance(x, PackedSequence):

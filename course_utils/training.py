@@ -20,6 +20,7 @@ that names what was expected, not a traceback from inside torch.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -46,10 +47,10 @@ class History:
     is the same on every run with the same seed.
     """
 
-    def __init__(self, rows=None):
+    def __init__(self, rows: Iterable[dict] | None = None):
         self.rows = list(rows or [])
 
-    def add(self, **row) -> None:
+    def add(self, **row: object) -> None:
         """Append one epoch's row (keyword arguments: the keys listed in the class docstring)."""
         self.rows.append(row)
 
@@ -97,16 +98,16 @@ def _format_cell(name, value) -> str:
 
 
 def train(
-    model,
-    train_loader,
-    val_loader=None,
-    epochs=5,
-    lr=0.03,
-    device=None,
-    progress=True,
-    seed=None,
-    weight_decay=0.0,
-    loss="cross_entropy",
+    model: nn.Module,
+    train_loader: Iterable,
+    val_loader: Iterable | None = None,
+    epochs: int = 5,
+    lr: float = 0.03,
+    device: str | torch.device | None = None,
+    progress: bool = True,
+    seed: int | None = None,
+    weight_decay: float = 0.0,
+    loss: str = "cross_entropy",
 ) -> History:
     """Train `model` with Adam and cross entropy (or squared error); return its per-epoch History.
 
@@ -170,7 +171,9 @@ def _postfix(row) -> str:
     return ", ".join(f"{n}={row[n]:.4f}" for n in names)
 
 
-def evaluate(model, loader, device=None, loss="cross_entropy") -> dict:
+def evaluate(
+    model: nn.Module, loader: Iterable, device: str | torch.device | None = None, loss: str = "cross_entropy"
+) -> dict:
     """Mean loss and accuracy of `model` over `loader`'s labelled steps: `{"loss": float, "acc": float}`.
 
     Runs without gradients in eval mode (the model's mode is restored after).
@@ -340,7 +343,9 @@ def _check_is_logits(output) -> None:
         raise TypeError(f"the model must return one floating-point tensor of logits, got {describe(output)}")
 
 
-def predict(model, x, lengths=None):
+def predict(
+    model: nn.Module, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Class probabilities and predicted classes for `x` `(N, T, F)`.
 
     Returns `(probs, preds)` on the CPU: softmax over the class axis, `(N, T, C)`

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import torch
@@ -22,14 +22,14 @@ Mistake = tuple[torch.Tensor | Callable[[object], bool], str]
 
 
 @contextmanager
-def seeded(seed: int):
+def seeded(seed: int) -> Iterator[None]:
     """Run the block with torch's CPU generator seeded, then restore the learner's random state."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         yield
 
 
-def same_tensor(got, candidate: torch.Tensor, atol: float) -> bool:
+def same_tensor(got: object, candidate: torch.Tensor, atol: float) -> bool:
     """True if `got` is a tensor of `candidate`'s shape with values within `atol`."""
     if not isinstance(got, torch.Tensor) or got.shape != candidate.shape:
         return False
@@ -38,7 +38,7 @@ def same_tensor(got, candidate: torch.Tensor, atol: float) -> bool:
     return bool(((got.detach().to(candidate.dtype) - candidate).abs() <= atol).all())
 
 
-def recognise(got, mistakes: Iterable[Mistake], atol: float) -> str:
+def recognise(got: object, mistakes: Iterable[Mistake], atol: float) -> str:
     """The explanation of the first mistake whose result `got` equals, or ""."""
     for candidate, explanation in mistakes:
         if isinstance(candidate, torch.Tensor):
@@ -50,7 +50,12 @@ def recognise(got, mistakes: Iterable[Mistake], atol: float) -> str:
 
 
 def expect_close(
-    got, expected: torch.Tensor, what: str, axes: tuple[str, ...], atol: float = 1e-5, mistakes: Iterable[Mistake] = ()
+    got: object,
+    expected: torch.Tensor,
+    what: str,
+    axes: tuple[str, ...],
+    atol: float = 1e-5,
+    mistakes: Iterable[Mistake] = (),
 ) -> None:
     """Raise Mismatch unless `got` equals `expected` within `atol`.
 
@@ -78,7 +83,7 @@ def expect_close(
     raise Mismatch(with_explanation(message, recognise(got, mistakes, atol)))
 
 
-def expect_pair(result, what: str) -> tuple:
+def expect_pair(result: object, what: str) -> tuple:
     """Return `result` if it is a tuple or list of two items, else raise Mismatch naming `what`."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         kind = f"a {type(result).__name__}" + (f" of {len(result)} items" if isinstance(result, (tuple, list)) else "")

@@ -102,7 +102,7 @@ def run_check(task: str, cases: dict[str, Callable[[], None]], hint: str = "") -
     return CheckReport(task, status, results, hint)
 
 
-def expect_tensor(got, expected: torch.Tensor, what: str = "result", atol: float = 1e-6) -> None:
+def expect_tensor(got: object, expected: torch.Tensor, what: str = "result", atol: float = 1e-6) -> None:
     """Raise Mismatch unless `got` is a tensor of `expected`'s shape and values (within `atol`)."""
     if not isinstance(got, torch.Tensor):
         raise Mismatch(f"expected the {what} to be a tensor of shape {tuple(expected.shape)}, got {type(got).__name__}")
@@ -115,7 +115,7 @@ def expect_tensor(got, expected: torch.Tensor, what: str = "result", atol: float
         )
 
 
-def expect_equal(got, expected, what: str = "result") -> None:
+def expect_equal(got: object, expected: object, what: str = "result") -> None:
     """Raise Mismatch unless `got == expected` (plain Python values: ints, tuples, strings)."""
     if got != expected:
         raise Mismatch(f"expected the {what} to be {expected!r}, got {got!r}")

@@ -9,12 +9,15 @@ for a single-layer `nn.RNN(bidirectional=True, batch_first=True)`, compared with
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import torch
 from torch import nn
 
 from ..lessons.concept import run_direction
 from .common import expect_close, expect_pair, seeded
-from .framework import run_check
+from .framework import CheckReport, run_check
 
 ATOL = 1e-5  # float32 loops of a few steps agree with torch to about 1e-7
 STEPS = ("sequence", "step", "unit")
@@ -71,7 +74,7 @@ def _direction_mistakes(x, W_ih, W_hh, b_ih, b_hh, outputs):
     ]
 
 
-def check_run_one_direction(run_one_direction):
+def check_run_one_direction(run_one_direction: Callable[..., Any]) -> CheckReport:
     """Check `run_one_direction(x, W_ih, W_hh, b_ih, b_hh)` against a forward-only nn.RNN."""
 
     def case(n, steps, features, hidden):
@@ -150,7 +153,7 @@ def _bidirectional_mistakes(x, rnn, output):
     ]
 
 
-def check_bidirectional_pass(bidirectional_pass):
+def check_bidirectional_pass(bidirectional_pass: Callable[..., Any]) -> CheckReport:
     """Check `bidirectional_pass(x, rnn)` against `rnn(x)` for a bidirectional, batch-first nn.RNN."""
 
     def case(n, steps, features, hidden):

@@ -13,12 +13,15 @@ Every expected value comes from building the torch layer and running it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import torch
 
 from ..models import CELLS
 from ..shapes import GATES
 from .common import expect_close, expect_pair, seeded, with_explanation
-from .framework import Mismatch, run_check
+from .framework import CheckReport, Mismatch, run_check
 
 # (cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first)
 SHAPE_CASES = {
@@ -87,7 +90,7 @@ def _shape_mistake(name, got, expected, batch_size, seq_len, hidden_size, num_la
     return ""
 
 
-def check_predict_shapes(predict_shapes):
+def check_predict_shapes(predict_shapes: Callable[..., Any]) -> CheckReport:
     """Check `predict_shapes(...)` against the shapes torch returns for each case."""
 
     def case(cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first):
@@ -164,7 +167,7 @@ def _count_variants(cell, input_size, hidden_size, num_layers, bidirectional):
     return variants
 
 
-def check_count_parameters(count_parameters):
+def check_count_parameters(count_parameters: Callable[..., Any]) -> CheckReport:
     """Check `count_parameters(cell, input_size, hidden_size, num_layers, bidirectional)` against torch."""
 
     def case(cell, input_size, hidden_size, num_layers, bidirectional):
@@ -188,7 +191,7 @@ def check_count_parameters(count_parameters):
     )
 
 
-def check_split_by_direction(split_by_direction):
+def check_split_by_direction(split_by_direction: Callable[..., Any]) -> CheckReport:
     """Check `split_by_direction(h_n, num_layers)` on h_n from real layers."""
 
     def case(cell, num_layers, batch_size, hidden_size):

@@ -10,13 +10,16 @@ task (validation accuracy >= 0.85 after 5 epochs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import torch
 
 from ..data import make_tagging_loaders
 from ..models import SequenceTagger
 from ..training import train
 from .common import seeded
-from .framework import Mismatch, expect_tensor, run_check
+from .framework import CheckReport, Mismatch, expect_tensor, run_check
 
 FEATURES, CLASSES = 8, 5
 ACCURACY_BAR = 0.85
@@ -62,7 +65,7 @@ MIX_CASES = {
 }
 
 
-def check_mixes_sequences(mixes_sequences):
+def check_mixes_sequences(mixes_sequences: Callable[..., Any]) -> CheckReport:
     """Check `mixes_sequences(model, x)` on buggy and correct taggers."""
 
     def case(model_kwargs, batch_and_steps, expected):
@@ -94,7 +97,7 @@ def check_mixes_sequences(mixes_sequences):
     )
 
 
-def check_fixed_tagger(tagger_class):
+def check_fixed_tagger(tagger_class: Callable[..., Any]) -> CheckReport:
     """Check that `tagger_class()` keeps sequences apart, reads both ways, and learns the task."""
 
     def build():

@@ -12,13 +12,16 @@ values come from running each sequence alone, with no padding at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import torch
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from ..models import CELLS
 from ..tensors import step_mask
 from .common import expect_close, seeded
-from .framework import run_check
+from .framework import CheckReport, run_check
 
 FEATURES = 3
 ATOL = 1e-5
@@ -73,7 +76,7 @@ class _Case:
         return torch.cat([torch.cat([self._h(h)[-2], self._h(h)[-1]], -1) for _, h in self.alone])
 
 
-def check_encode_packed(encode_packed):
+def check_encode_packed(encode_packed: Callable[..., Any]) -> CheckReport:
     """Check `encode_packed(rnn, x, lengths)` against running each sequence alone."""
 
     def case(*args):
@@ -131,7 +134,7 @@ def check_encode_packed(encode_packed):
     )
 
 
-def check_final_states(final_states):
+def check_final_states(final_states: Callable[..., Any]) -> CheckReport:
     """Check `final_states(rnn, x, lengths)` against each sequence's own final states."""
 
     def case(*args):

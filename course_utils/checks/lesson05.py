@@ -12,6 +12,9 @@ bidirectional one must reach 0.90, the forward-only one cannot pass its ceiling
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
@@ -19,7 +22,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from ..data import ceiling_by_position, forward_ceiling, make_tagging_data
 from ..training import evaluate
 from .common import expect_pair, seeded, with_explanation
-from .framework import Mismatch, run_check
+from .framework import CheckReport, Mismatch, run_check
 
 # (seq_len, k) of each case
 CEILING_CASES = {
@@ -67,7 +70,7 @@ def _as_floats(answer, seq_len):
     return [float(v) for v in answer]
 
 
-def check_forward_ceiling_by_step(forward_ceiling_by_step):
+def check_forward_ceiling_by_step(forward_ceiling_by_step: Callable[..., Any]) -> CheckReport:
     """Check `forward_ceiling_by_step(seq_len, k)` against the exact ceilings."""
 
     def case(seq_len, k):
@@ -121,7 +124,7 @@ def _gru(model, bidirectional):
         )
 
 
-def check_train_gru_tagger(train_gru_tagger):
+def check_train_gru_tagger(train_gru_tagger: Callable[..., Any]) -> CheckReport:
     """Check `train_gru_tagger(bidirectional)`: structure, epochs, accuracy on fresh data, and the gap."""
     runs, scores = {}, {}
 

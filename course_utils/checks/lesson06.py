@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -31,7 +33,7 @@ from ..lessons.why_not_wait import DelayedTagger, information_limit, make_window
 from ..models import SequenceTagger, one_way_hidden_size
 from ..training import evaluate, train
 from .common import expect_close, seeded, with_explanation
-from .framework import Mismatch, run_check
+from .framework import CheckReport, Mismatch, run_check
 
 HIDDEN, CLASSES = 4, 3
 # (cell, batch N, steps T, features F, delay) of each delayed_logits case
@@ -146,7 +148,7 @@ class _DelayCase:
         return slips
 
 
-def check_delayed_logits(delayed_logits):
+def check_delayed_logits(delayed_logits: Callable[..., Any]) -> CheckReport:
     """Check `delayed_logits(tagger, x, delay)` against a `DelayedTagger` with the tagger's weights."""
 
     def case(*args):
@@ -229,7 +231,7 @@ def _merge_mistakes(a, b):
     ]
 
 
-def check_merge_probabilities(merge_probabilities):
+def check_merge_probabilities(merge_probabilities: Callable[..., Any]) -> CheckReport:
     """Check `merge_probabilities(forward_logits, backward_logits)` against log of the averaged probabilities."""
 
     def case(shape, scale, agree):
@@ -312,7 +314,7 @@ def _delay_slips(seq_len, past, future, expected):
     return slips
 
 
-def check_covering_delay(covering_delay):
+def check_covering_delay(covering_delay: Callable[..., Any]) -> CheckReport:
     """Check `covering_delay(seq_len, past, future)` against the search over `information_limit`."""
 
     def case(seq_len, past, future):
@@ -358,7 +360,7 @@ def _trained_accuracy(delayed_logits, delay, loaders) -> float:
     return evaluate(model, loaders[1], device="cpu")["acc"]
 
 
-def check_waiting_training(delayed_logits, covering_delay):
+def check_waiting_training(delayed_logits: Callable[..., Any], covering_delay: Callable[..., Any]) -> CheckReport:
     """Train a forward tagger through `delayed_logits` at `covering_delay` of the lesson's window; score it."""
     window = (WINDOW["seq_len"], WINDOW["past"], WINDOW["future"])
     expected_delay = _smallest_covering_delay(*window)

@@ -16,6 +16,9 @@ Vowels training split with the lesson's recipe and scores it on the test split.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -23,7 +26,7 @@ from ..lessons.speaker_id import N_COEFFICIENTS, N_SPEAKERS, make_vowel_loaders
 from ..tensors import step_mask
 from ..training import evaluate, train
 from .common import expect_close, seeded
-from .framework import Mismatch, run_check
+from .framework import CheckReport, Mismatch, run_check
 
 ATOL = 1e-5
 FEATURES = 4
@@ -56,7 +59,7 @@ def _padded_batch(steps, lengths, pad_value):
     return x.masked_fill(padded.unsqueeze(-1), pad_value), lengths
 
 
-def check_mean_pool(mean_pool):
+def check_mean_pool(mean_pool: Callable[..., Any]) -> CheckReport:
     """Check `mean_pool(x, lengths)` against the mean of each sequence's valid steps."""
 
     def case(steps, lengths, pad_value):
@@ -184,7 +187,7 @@ class _ForwardCase:
         return explained
 
 
-def check_classifier_forward(classifier_class):
+def check_classifier_forward(classifier_class: Callable[..., Any]) -> CheckReport:
     """Check `classifier_class(...).forward(x, lengths)` against each sequence's own final states and the head."""
 
     def case(*args):
@@ -204,7 +207,7 @@ def check_classifier_forward(classifier_class):
     )
 
 
-def check_speaker_training(classifier_class):
+def check_speaker_training(classifier_class: Callable[..., Any]) -> CheckReport:
     """Train `classifier_class(12, 32, 9, cell="gru")` with the lesson's recipe; report its test accuracy."""
     runs = {}
 

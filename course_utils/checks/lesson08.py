@@ -11,6 +11,9 @@ steps, apply the head. Only the valid steps are compared, against each sentence 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
@@ -18,7 +21,7 @@ from torch.nn.utils.rnn import PackedSequence
 from ..lessons.word_segmentation import PAD_ID, space_labels
 from ..tensors import step_mask
 from .common import expect_close, expect_pair, seeded, with_explanation
-from .framework import Mismatch, expect_equal, run_check
+from .framework import CheckReport, Mismatch, expect_equal, run_check
 
 LABEL_CASES = {
     "'the cat sat'": "the cat sat",
@@ -51,7 +54,7 @@ def _label_slips(sentence):
     ]
 
 
-def check_space_labels(space_labels_fn):
+def check_space_labels(space_labels_fn: Callable[..., Any]) -> CheckReport:
     """Check `space_labels_fn(sentence)` against the course's `space_labels`."""
 
     def case(sentence):
@@ -104,7 +107,7 @@ class _TagCase:
         return self.embed, self.lstm, self.head, self.ids.clone(), self.lengths.clone()
 
 
-def check_tag_characters(tag_characters):
+def check_tag_characters(tag_characters: Callable[..., Any]) -> CheckReport:
     """Check `tag_characters(embed, lstm, head, ids, lengths)` against running each sentence alone."""
 
     def case(lengths, steps):

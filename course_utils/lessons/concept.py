@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import math
 import textwrap
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import ipywidgets as widgets
@@ -31,7 +32,15 @@ from .text_box import TextBox
 PARAMETER_NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
 
-def run_direction(x, W_ih, W_hh, b_ih, b_hh, reverse=False, lengths=None):
+def run_direction(
+    x: torch.Tensor,
+    W_ih: torch.Tensor,
+    W_hh: torch.Tensor,
+    b_ih: torch.Tensor,
+    b_hh: torch.Tensor,
+    reverse: bool = False,
+    lengths: torch.Tensor | Sequence[int] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Run one tanh RNN direction over batch-first `x` `(N, T, F)`.
 
     Weights: `W_ih` `(H, F)`, `W_hh` `(H, H)`, `b_ih` and `b_hh` `(H,)`, all of x's dtype.
@@ -86,7 +95,7 @@ class ScratchBiRNN(nn.Module):
     out. Parameters carry nn.RNN's names and shapes, so `copy_from` copies them one by one.
     """
 
-    def __init__(self, input_size, hidden_size, dtype=torch.float64):
+    def __init__(self, input_size: int, hidden_size: int, dtype: torch.dtype = torch.float64):
         super().__init__()
         self.input_size = check_int("input_size", input_size)
         self.hidden_size = check_int("hidden_size", hidden_size)
@@ -99,7 +108,7 @@ class ScratchBiRNN(nn.Module):
                 weight = torch.empty(shape, dtype=dtype).uniform_(-bound, bound)
                 self.register_parameter(name + suffix, nn.Parameter(weight))
 
-    def copy_from(self, rnn) -> ScratchBiRNN:
+    def copy_from(self, rnn: nn.RNNBase) -> ScratchBiRNN:
         """Copy the weights of a matching `nn.RNN(input_size, hidden_size, bidirectional=True)`; returns self.
 
         The RNN may be batch-first or not: the weights are the same either way.
@@ -122,7 +131,9 @@ class ScratchBiRNN(nn.Module):
                 parameter.copy_(getattr(rnn, name))  # copy_ converts float32 weights to our dtype
         return self
 
-    def forward(self, x, lengths=None):
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         forward_out, forward_h = run_direction(x, *self._direction(""), lengths=lengths)
         backward_out, backward_h = run_direction(x, *self._direction("_reverse"), reverse=True, lengths=lengths)
         output = torch.cat([forward_out, backward_out], dim=-1)  # (N, T, 2H)
@@ -147,7 +158,7 @@ class PipelineStage(NamedTuple):
     tensor: torch.Tensor
 
 
-def pipeline_stages(model, x) -> list[PipelineStage]:
+def pipeline_stages(model: nn.Module, x: torch.Tensor) -> list[PipelineStage]:
     """Run `x` `(N, T, F)` through a `SequenceTagger` and keep the tensor after every stage.
 
     Returns four stages: the input `(N, T, F)`, the RNN output `(N, T, D*H)`
@@ -203,7 +214,7 @@ class PipelineViewer(TextBox):
     sequence, `(T, D)`).
     """
 
-    def __init__(self, model, x, sequence=0):
+    def __init__(self, model: nn.Module, x: torch.Tensor, sequence: int = 0):
         stages = pipeline_stages(model, x)
         check_int("sequence", sequence, minimum=0)
         if sequence >= len(x):

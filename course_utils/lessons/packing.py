@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 import torch
@@ -33,7 +33,9 @@ from ..validation import check_int, describe
 COLUMNS = ("seq", "length", "forward outputs", "backward outputs", "forward h_n", "backward h_n")
 
 
-def run_each_alone(rnn, x, lengths):
+def run_each_alone(
+    rnn: nn.RNNBase, x: torch.Tensor, lengths: torch.Tensor | Sequence[int]
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Run `rnn` on every sequence of `x` `(N, T, F)` on its own, cut to its length.
 
     rnn: a batch-first nn.RNN, nn.GRU or nn.LSTM (any number of layers, either direction setting).
@@ -56,7 +58,13 @@ def run_each_alone(rnn, x, lengths):
     return output, h_n
 
 
-def differences_from_alone(rnn, x, lengths, output, hidden):
+def differences_from_alone(
+    rnn: nn.RNNBase,
+    x: torch.Tensor,
+    lengths: torch.Tensor | Sequence[int],
+    output: torch.Tensor,
+    hidden: torch.Tensor | tuple[torch.Tensor, torch.Tensor],
+) -> AloneDifferences:
     """How far a batch run of `rnn` on `x` is from running each sequence alone.
 
     output: the batch run's output `(N, T, D*H)`: straight from `rnn(x)`, or
@@ -103,7 +111,7 @@ class AloneDifferences:
     form prints each difference with 4 decimals, so 0.0000 means "the same".
     """
 
-    def __init__(self, rows):
+    def __init__(self, rows: Iterable[dict]):
         self.rows = list(rows)
 
     def largest(self) -> float:
@@ -135,7 +143,9 @@ def _hidden_state(hidden):
     return hidden[0] if isinstance(hidden, tuple) else hidden
 
 
-def time_packed_vs_padded(n_sequences=128, max_len=200, hidden_size=128, repeats=5, seed=0) -> dict:
+def time_packed_vs_padded(
+    n_sequences: int = 128, max_len: int = 200, hidden_size: int = 128, repeats: int = 5, seed: int = 0
+) -> dict:
     """Packed vs padded-to-max bidirectional LSTM tagger on one batch of widely varying lengths.
 
     Lengths are log-uniform between 1 and `max_len` (most sequences short, a

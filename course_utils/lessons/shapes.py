@@ -11,6 +11,7 @@ attribute, so a test (or a curious learner) can drive it from code:
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import ipywidgets as widgets
 import torch
@@ -40,7 +41,15 @@ class ShapeExplorer(TextBox):
     LIMITS = {"batch": 16, "length": 20, "features": 16, "hidden": 16, "layers": 4}
 
     def __init__(
-        self, cell="lstm", batch=3, length=6, features=5, hidden=4, layers=1, bidirectional=True, batch_first=True
+        self,
+        cell: str = "lstm",
+        batch: Sequence[tuple[torch.Tensor, torch.Tensor]] = 3,
+        length: int = 6,
+        features: int = 5,
+        hidden: int = 4,
+        layers: int = 1,
+        bidirectional: bool = True,
+        batch_first: bool = True,
     ):
         values = {"batch": batch, "length": length, "features": features, "hidden": hidden, "layers": layers}
         for name, value in values.items():

@@ -11,7 +11,7 @@ The bank is loaded and validated when this module is imported (see
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -43,7 +43,7 @@ class Feedback:
         return self.status == "correct"
 
 
-def grade(question: Question, choice) -> Feedback:
+def grade(question: Question, choice: str | None) -> Feedback:
     """Grade `choice` (a letter such as "B", any case, or None) for `question`.
 
     None or "" gives a "missing" Feedback that asks for a choice; a letter that
@@ -92,7 +92,7 @@ class QuizState:
     answer was shown before it was solved does not score.
     """
 
-    def __init__(self, questions):
+    def __init__(self, questions: Iterable[Question]):
         self.questions = tuple(questions)
         self._last_choice: dict[str, str | None] = {}
         self._attempts = {q.id: 0 for q in self.questions}
@@ -161,7 +161,7 @@ class TopicScore:
 class Quiz:
     """A set of questions shown as a widget form, with its text fallback as text/plain."""
 
-    def __init__(self, name: str, title: str, questions, with_report: bool = False):
+    def __init__(self, name: str, title: str, questions: Iterable[Question], with_report: bool = False):
         self.name = name
         self.title = title
         self.questions = tuple(questions)
@@ -179,7 +179,7 @@ class Quiz:
             f"its questions are {', '.join(q.id for q in self.questions)}"
         )
 
-    def check(self, question_id: str, choice) -> Feedback:
+    def check(self, question_id: str, choice: str | None) -> Feedback:
         """Grade `choice`, count it in the score and tell the views."""
         feedback = self._record(grade(self.question(question_id), choice))
         if feedback.correct and question_id not in self.state.solved:
@@ -190,7 +190,7 @@ class Quiz:
         """Reveal the answer (it no longer scores) and tell the views."""
         return self._record(reveal(self.question(question_id)))
 
-    def on_change(self, callback) -> None:
+    def on_change(self, callback: Callable[[], None]) -> None:
         """Call `callback()` whenever the score may have changed."""
         self._listeners.append(callback)
 
@@ -215,7 +215,7 @@ class Quiz:
         parts.append(wrap_prose(how))
         return "\n\n".join(parts)
 
-    def widget(self):
+    def widget(self) -> Any:
         """The ipywidgets form (built once)."""
         if self._widget is None:
             from .widgets import build_quiz_widget

@@ -73,7 +73,7 @@ def _take_spread(candidates: list, count: int, chosen: list) -> None:
         chosen.append(pick)
 
 
-def answer(question_id: str, choice) -> None:
+def answer(question_id: str, choice: str | None) -> None:
     """Grade one question in text, e.g. `answer("02-output-shape", "B")`, and print the score."""
     quiz_ = _quiz_holding(question_id)
     print(format_feedback(quiz_.check(question_id, choice)))

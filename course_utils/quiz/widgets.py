@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from ..tables import html_table
+
+if TYPE_CHECKING:  # for annotations only
+    from .bank import Question
+    from .grading import Feedback, Quiz, QuizState
 
 _INLINE_CODE = re.compile(r"`([^`]+)`")
 _CODE_STYLE = "font-family:var(--jp-code-font-family,monospace);background:var(--jp-layout-color2,#eee);padding:0 2px"
@@ -24,7 +29,7 @@ _TEXT_STYLE = "line-height:1.4;white-space:normal"  # wrap prose at normal spaci
 _COLOURS = {"missing": "#b26a00", "wrong": "#c62828", "correct": "#2e7d32", "revealed": "#1565c0"}
 
 
-def build_quiz_widget(quiz) -> widgets.VBox:
+def build_quiz_widget(quiz: Quiz) -> widgets.VBox:
     """The form for a `Quiz`: title, running score, one box per question (and the topic report)."""
     score = widgets.HTML(_score_html(quiz.state))
     score.add_class("birnn-quiz-score")
@@ -38,7 +43,7 @@ def build_quiz_widget(quiz) -> widgets.VBox:
     return box
 
 
-def question_widget(quiz, question, number: int) -> widgets.VBox:
+def question_widget(quiz: Quiz, question: Question, number: int) -> widgets.VBox:
     """One question: prompt, a letter button per option, Check / Hint / Show answer, hint and feedback."""
     options, chosen = _option_rows(question)
     check = widgets.Button(description="Check", button_style="primary", tooltip="Grade the chosen option")
@@ -88,7 +93,7 @@ def _option_rows(question):
     return rows, lambda: chosen["letter"]
 
 
-def feedback_html(feedback) -> str:
+def feedback_html(feedback: Feedback) -> str:
     """A Feedback as HTML: its message, then the explanation as a numbered list."""
     body = f"<div>{inline_html(feedback.message)}</div>"
     if feedback.explanation:
@@ -132,7 +137,7 @@ def _report_widget(quiz) -> widgets.VBox:
     return widgets.VBox([button, area], layout=widgets.Layout(margin="12px 0 0 0"))
 
 
-def report_html(state) -> str:
+def report_html(state: QuizState) -> str:
     """The score per topic as an HTML table, with the notebook to revisit where needed."""
     rows = [(row.title, f"{row.correct} / {row.asked}", row.advice) for row in state.by_topic()]
     table = html_table(("topic", "correct", "advice"), rows, align_left=True)

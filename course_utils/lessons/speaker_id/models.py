@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
@@ -19,7 +21,7 @@ from ...validation import check_int, describe
 from .recordings import N_COEFFICIENTS, N_SPEAKERS, load_padded
 
 
-def mean_pool(x, lengths) -> torch.Tensor:
+def mean_pool(x: torch.Tensor, lengths: torch.Tensor | Sequence[int]) -> torch.Tensor:
     """The average of each sequence's valid frames: x `(N, T, F)` padded, lengths `(N,)` -> `(N, F)`.
 
     Padded frames, whatever their value, are left out of the sum and of the
@@ -45,7 +47,7 @@ class MeanPoolBaseline(nn.Module):
         check_int("num_classes", num_classes)
         self.head = nn.Linear(input_size, num_classes)
 
-    def forward(self, x, lengths):
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int]) -> torch.Tensor:
         return self.head(mean_pool(x, lengths))  # (N, F) -> (N, C)
 
 
@@ -61,7 +63,7 @@ class UnpackedMistake(SequenceClassifier):
     constructor and parameters as `SequenceClassifier`.
     """
 
-    def forward(self, x, lengths=None):
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
         return super().forward(x)  # the mistake: lengths are ignored
 
 
@@ -75,7 +77,7 @@ class LastOutputMistake(SequenceClassifier):
     `UnpackedMistake`. Same constructor and parameters as `SequenceClassifier`.
     """
 
-    def forward(self, x, lengths=None):
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
         output, _ = self._run_rnn(x, None)  # (N, T, D*H): padded batch, unpacked
         return self.head(self.dropout(output[:, -1]))  # the mistake: the last step is no summary
 
@@ -112,7 +114,7 @@ def build_speaker_models(cell: str = "gru", hidden_size: int = 32, seed: int = 0
     return models
 
 
-def predictions_by_padding(model, split: str = "test", batch_size: int = 16) -> dict[str, torch.Tensor]:
+def predictions_by_padding(model: nn.Module, split: str = "test", batch_size: int = 16) -> dict[str, torch.Tensor]:
     """A classifier's predicted speakers for every utterance of `split`, under three ways of padding it.
 
     Returns a dict of int64 `(N,)` tensors, in the split's order:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
+from matplotlib.figure import Figure
 
 from ...plots import finish_figure, subplots
 from ...tensors import check_lengths
@@ -10,7 +13,7 @@ from ...validation import describe
 from .recordings import check_series
 
 
-def plot_lengths(lengths_by_split):
+def plot_lengths(lengths_by_split: dict[str, torch.Tensor | Sequence[int]]) -> Figure:
     """Bar chart of how many utterances have each length, one colour per split.
 
     lengths_by_split: dict name -> lengths (a list or 1-D int tensor), e.g.
@@ -41,7 +44,7 @@ def plot_lengths(lengths_by_split):
     return finish_figure(fig)
 
 
-def plot_utterances(series, titles):
+def plot_utterances(series: Sequence[torch.Tensor], titles: Sequence[str]) -> Figure:
     """A row of heat maps, one per utterance `(T_i, F)`: frames down, coefficients across.
 
     All maps share one colour scale centred on 0 (blue negative, red

@@ -7,6 +7,7 @@ there). The official split is 270 training and 370 test utterances.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -23,7 +24,7 @@ N_COEFFICIENTS = 12
 SPLITS = ("train", "test")
 
 
-def read_ts(path) -> tuple[list[torch.Tensor], torch.Tensor]:
+def read_ts(path: str | Path) -> tuple[list[torch.Tensor], torch.Tensor]:
     """Read a multivariate `.ts` file (UEA/UCR archive format) with one class label per series.
 
     Each data line is `dim_1:dim_2:...:dim_D:label`, each dim a comma-separated
@@ -80,7 +81,7 @@ def load_japanese_vowels(split: str = "train", standardized: bool = False) -> tu
     return [s.clone() for s in series], labels.clone()
 
 
-def coefficient_stats(series) -> tuple[torch.Tensor, torch.Tensor]:
+def coefficient_stats(series: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean and standard deviation `(F,)` of each coefficient over every frame of `series`.
 
     series: a non-empty list of float `(T_i, F)` tensors, e.g. the training
@@ -92,7 +93,7 @@ def coefficient_stats(series) -> tuple[torch.Tensor, torch.Tensor]:
     return frames.mean(dim=0), frames.std(dim=0)
 
 
-def standardize(series, stats) -> list[torch.Tensor]:
+def standardize(series: Sequence[torch.Tensor], stats: tuple[torch.Tensor, torch.Tensor]) -> list[torch.Tensor]:
     """`(x - mean) / std` for every frame: a new list of `(T_i, F)` tensors.
 
     stats: `(mean (F,), std (F,))` as `coefficient_stats` returns; take them
@@ -112,7 +113,7 @@ def standardize(series, stats) -> list[torch.Tensor]:
     return [(s - mean) / std for s in series]
 
 
-def load_padded(split: str = "test", standardized: bool = True):
+def load_padded(split: str = "test", standardized: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """A whole split as one padded batch: `(x (N, T_max, 12), speakers (N,), lengths (N,))`.
 
     For predictions over the full split (`training.predict`) and for padding

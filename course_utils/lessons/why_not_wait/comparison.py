@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
+from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 from ...data import make_loaders
@@ -46,18 +49,18 @@ class DelayResults:
         """The delays of the forward models, in increasing order."""
         return sorted({r["delay"] for r in self.records if r["model"] == "forward"})
 
-    def scores(self, model, delay=None) -> list[float]:
+    def scores(self, model: str, delay: int | None = None) -> list[float]:
         """The scores of one model (one per seed, in seed order), e.g. `scores("forward", delay=4)`."""
         found = [r["score"] for r in self.records if r["model"] == model and r["delay"] == delay]
         if not found:
             raise ValueError(f"no results for model={model!r}, delay={delay!r}")
         return found
 
-    def mean(self, model, delay=None) -> float:
+    def mean(self, model: str, delay: int | None = None) -> float:
         """Mean score of one model over the seeds."""
         return statistics.fmean(self.scores(model, delay))
 
-    def std(self, model, delay=None) -> float:
+    def std(self, model: str, delay: int | None = None) -> float:
         """Sample standard deviation of one model's scores over the seeds (0 for one seed)."""
         values = self.scores(model, delay)
         return statistics.stdev(values) if len(values) > 1 else 0.0
@@ -67,7 +70,7 @@ class DelayResults:
         sign = 1 if self.metric == "acc" else -1
         return max(self.delays, key=lambda d: sign * self.mean("forward", d))
 
-    def limit(self, model, delay=None):
+    def limit(self, model: str, delay: int | None = None) -> float:
         """The best score possible for one model on this data: `information_limit`, or `merge_limit` for "merged"."""
         if model == "merged":
             return merge_limit(**self.data)[self.metric]
@@ -139,16 +142,16 @@ class DelayResults:
 
 
 def compare_delays(
-    delays=(0, 2, 4, 6, 8, 10),
-    seeds=(0, 1, 2),
-    task="classification",
-    hidden_size=8,
-    cell="rnn",
-    epochs=5,
-    lr=0.03,
-    batch_size=32,
-    progress=True,
-    **data_kwargs,
+    delays: Sequence[int] = (0, 2, 4, 6, 8, 10),
+    seeds: Sequence[int] = (0, 1, 2),
+    task: str = "classification",
+    hidden_size: int = 8,
+    cell: str = "rnn",
+    epochs: int = 5,
+    lr: float = 0.03,
+    batch_size: int = 32,
+    progress: bool = True,
+    **data_kwargs: Any,
 ) -> DelayResults:
     """Train every model of the comparison on the window task, for each seed; return their validation scores.
 
@@ -220,7 +223,7 @@ def _record(results, trained, val_loader, loss, **record) -> None:
 OTHER_MODELS = {"backward": "tab:orange", "merged": "tab:purple", "bidirectional": "tab:green"}
 
 
-def plot_delay_results(results, show_limit=True):
+def plot_delay_results(results: DelayResults, show_limit: bool = True) -> Figure:
     """Score against the output delay d: forward models as points with error bars (mean ± std over
     seeds), the backward, merged and bidirectional models as horizontal lines with a band of ± std.
 

@@ -8,6 +8,7 @@ unchanged.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -29,11 +30,20 @@ class DelayedTagger(SequenceTagger):
     delay=0 is the plain forward tagger (the same weights give the same output).
     """
 
-    def __init__(self, input_size, hidden_size, num_classes, delay=0, cell="rnn", num_layers=1, dropout=0.0):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_classes: int,
+        delay: int = 0,
+        cell: str = "rnn",
+        num_layers: int = 1,
+        dropout: float = 0.0,
+    ):
         super().__init__(input_size, hidden_size, num_classes, cell, False, num_layers, dropout)
         self.delay = check_int("delay", delay, minimum=0)
 
-    def forward(self, x, lengths=None):
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
         check_input(x, self.rnn.input_size, dtype=self.head.weight.dtype)
         seq_len, delay = x.shape[1], self.delay
         waited = F.pad(x, (0, 0, 0, delay))  # (N, T + delay, F): zero steps at the end
@@ -57,10 +67,18 @@ class BackwardTagger(SequenceTagger):
     output t belongs to step t.
     """
 
-    def __init__(self, input_size, hidden_size, num_classes, cell="rnn", num_layers=1, dropout=0.0):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_classes: int,
+        cell: str = "rnn",
+        num_layers: int = 1,
+        dropout: float = 0.0,
+    ):
         super().__init__(input_size, hidden_size, num_classes, cell, False, num_layers, dropout)
 
-    def forward(self, x, lengths=None):
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
         check_input(x, self.rnn.input_size, dtype=self.head.weight.dtype)
         full = torch.full((x.shape[0],), x.shape[1], dtype=torch.int64)
         steps = full if lengths is None else check_lengths(lengths, x.shape[0], x.shape[1])
@@ -82,7 +100,7 @@ class MergedTagger(nn.Module):
 
     AVERAGES = ("probabilities", "outputs")
 
-    def __init__(self, forward_tagger, backward_tagger, average="probabilities"):
+    def __init__(self, forward_tagger: nn.Module, backward_tagger: nn.Module, average: str = "probabilities"):
         super().__init__()
         for name, member in (("forward_tagger", forward_tagger), ("backward_tagger", backward_tagger)):
             if not isinstance(member, nn.Module):
@@ -91,7 +109,7 @@ class MergedTagger(nn.Module):
             raise ValueError(f"average must be one of {self.AVERAGES}, got {describe(average)}")
         self.forward_tagger, self.backward_tagger, self.average = forward_tagger, backward_tagger, average
 
-    def forward(self, x, lengths=None):
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
         a, b = (m(x) if lengths is None else m(x, lengths) for m in (self.forward_tagger, self.backward_tagger))
         if a.shape != b.shape:
             raise ValueError(f"the two taggers disagree on the output shape: {tuple(a.shape)} and {tuple(b.shape)}")

@@ -21,7 +21,7 @@ from ...validation import check_int, describe
 DIRECTIONS = ("forward", "backward", "both")
 
 
-def window_weights(past=3, future=6) -> torch.Tensor:
+def window_weights(past: int = 3, future: int = 6) -> torch.Tensor:
     """The weights `(past + future + 1,)` of the target's window; entry i belongs to offset i - past.
 
     All equal to 1 / sqrt(past + future + 1): their squares sum to 1.
@@ -32,7 +32,7 @@ def window_weights(past=3, future=6) -> torch.Tensor:
     return torch.full((size,), 1 / math.sqrt(size))
 
 
-def window_parts(X, past=3, future=6) -> torch.Tensor:
+def window_parts(X: torch.Tensor, past: int = 3, future: int = 6) -> torch.Tensor:
     """The terms of each step's target: `(N, T, past + future + 1)`, entry `[n, t, i]` = w_k * x_{t+k}, k = i - past.
 
     X is `(N, T, 1)`; inputs outside the sequence count as 0. Summing the last
@@ -49,24 +49,26 @@ def window_parts(X, past=3, future=6) -> torch.Tensor:
     return torch.stack([padded[:, i : i + seq_len] for i in range(len(weights))], dim=-1) * weights
 
 
-def window_target(X, past=3, future=6) -> torch.Tensor:
+def window_target(X: torch.Tensor, past: int = 3, future: int = 6) -> torch.Tensor:
     """The regression target `(N, T)` of inputs `X` `(N, T, 1)`: y_t = sum_{k=-past..future} w_k x_{t+k}."""
     return window_parts(X, past, future).sum(-1)
 
 
-def class_edges(n_classes=3) -> torch.Tensor:
+def class_edges(n_classes: int = 3) -> torch.Tensor:
     """The `n_classes - 1` edges of bins of equal probability under N(0, 1), e.g. (-0.4307, 0.4307) for 3."""
     check_int("n_classes", n_classes, minimum=2)
     return torch.special.ndtri(torch.arange(1, n_classes, dtype=torch.float64) / n_classes).float()
 
 
-def to_classes(target, n_classes=3) -> torch.Tensor:
+def to_classes(target: torch.Tensor, n_classes: int = 3) -> torch.Tensor:
     """Bin a real target (any shape) into classes `0..n_classes-1` (int64) by `class_edges`."""
     check_tensor("target", target, floating=True)
     return torch.bucketize(target, class_edges(n_classes).to(target.dtype)).long()
 
 
-def make_window_data(n_sequences=1000, seq_len=20, past=3, future=6, n_classes=3, seed=0):
+def make_window_data(
+    n_sequences: int = 1000, seq_len: int = 20, past: int = 3, future: int = 6, n_classes: int = 3, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Make the window task: returns `(X, target, labels)`.
 
     X float32 `(N, T, 1)` standard normal; target float32 `(N, T)` from
@@ -83,7 +85,14 @@ def make_window_data(n_sequences=1000, seq_len=20, past=3, future=6, n_classes=3
     return X, target, to_classes(target, n_classes)
 
 
-def information_limit(delay=0, direction="forward", seq_len=20, past=3, future=6, n_classes=3) -> dict:
+def information_limit(
+    delay: int = 0,
+    direction: str = "forward",
+    seq_len: int = 20,
+    past: int = 3,
+    future: int = 6,
+    n_classes: int = 3,
+) -> dict:
     """The best expected scores of any model that has read only some of the inputs, exactly.
 
     direction "forward": the model has read steps up to t + delay when it labels

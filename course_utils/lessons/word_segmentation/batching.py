@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -36,7 +37,7 @@ class CharVocab:
         self._ids = {ch: i for i, ch in enumerate(chars, start=2)}
 
     @classmethod
-    def from_sentences(cls, sentences, min_count: int = MIN_COUNT) -> CharVocab:
+    def from_sentences(cls, sentences: Sequence[str], min_count: int = MIN_COUNT) -> CharVocab:
         """The characters seen at least `min_count` times in `sentences`, most frequent first (ties by code point)."""
         if isinstance(sentences, str):
             raise TypeError("sentences must be a list of strings, got one str (wrap it in a list)")
@@ -60,7 +61,7 @@ class CharVocab:
             raise TypeError(f"text must be a str, got {describe(text)}")
         return [self._ids.get(ch, UNK_ID) for ch in text]
 
-    def decode(self, ids) -> str:
+    def decode(self, ids: torch.Tensor) -> str:
         """The characters of `ids`, with `<unk>` for UNK_ID; padding ids are left out."""
         tokens = {PAD_ID: "", UNK_ID: UNK_TOKEN}
         ids = [int(i) for i in ids]
@@ -68,7 +69,7 @@ class CharVocab:
             raise ValueError(f"ids must be in [0, {len(self) - 1}] for this vocabulary, got {ids}")
         return "".join(tokens[i] if i in tokens else self.chars[i - 2] for i in ids)
 
-    def save(self, path) -> Path:
+    def save(self, path: str | Path) -> Path:
         """Write the vocabulary to a small JSON file and return its path."""
         path = Path(path)
         content = {"pad_id": PAD_ID, "unk_id": UNK_ID, "chars": self.chars}
@@ -76,12 +77,12 @@ class CharVocab:
         return path
 
     @classmethod
-    def load(cls, path) -> CharVocab:
+    def load(cls, path: str | Path) -> CharVocab:
         """Read a vocabulary written by `save`."""
         return cls(json.loads(Path(path).read_text())["chars"])
 
 
-def encode_sentences(sentences, vocab: CharVocab) -> list[tuple[torch.Tensor, torch.Tensor]]:
+def encode_sentences(sentences: Sequence[str], vocab: CharVocab) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Each sentence as `(ids (T_i,) int64, labels (T_i,) int64)`, T_i its number of non-space characters.
 
     The labels are `space_labels`', except the last one, which is PAD_LABEL
@@ -99,7 +100,7 @@ def encode_sentences(sentences, vocab: CharVocab) -> list[tuple[torch.Tensor, to
     return encoded
 
 
-def collate_ids(batch):
+def collate_ids(batch: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Pad `(ids (T_i,), labels (T_i,))` samples into `(ids (N, T) int64, labels (N, T), lengths (N,))`.
 
     Padding: id PAD_ID (0) and label PAD_LABEL (-100).
@@ -117,7 +118,9 @@ class LengthBuckets(Sampler):
     little padding, so the RNN runs fewer steps per batch.
     """
 
-    def __init__(self, lengths, batch_size: int, generator: torch.Generator | None = None):
+    def __init__(
+        self, lengths: torch.Tensor | Sequence[int], batch_size: int, generator: torch.Generator | None = None
+    ):
         check_int("batch_size", batch_size)
         order = sorted(range(len(lengths)), key=lambda i: lengths[i])
         self.batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
@@ -134,7 +137,9 @@ class LengthBuckets(Sampler):
             yield self.batches[i]
 
 
-def make_segmentation_loaders(splits: dict, vocab: CharVocab, batch_size: int = BATCH_SIZE, seed: int = 0):
+def make_segmentation_loaders(
+    splits: dict, vocab: CharVocab, batch_size: int = BATCH_SIZE, seed: int = 0
+) -> tuple[DataLoader, DataLoader]:
     """`(train_loader, val_loader)` over `splits["train"]` and `splits["val"]`.
 
     Batches are `(ids (N, T), labels (N, T), lengths (N,))` from `collate_ids`,

@@ -9,10 +9,12 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import torch
+from matplotlib.figure import Figure
 
 from ...plots import finish_figure, subplots
 from ...validation import check_int, describe
@@ -95,7 +97,9 @@ def _cut_long(sentence: str, max_len: int) -> list[str]:
     return pieces + [current]
 
 
-def split_sentences(sentences, val_fraction: float = 0.1, test_fraction: float = 0.1, seed: int = 0) -> dict:
+def split_sentences(
+    sentences: Sequence[str], val_fraction: float = 0.1, test_fraction: float = 0.1, seed: int = 0
+) -> dict:
     """Shuffle `sentences` with `seed` and cut them into `{"train", "val", "test"}` lists of strings.
 
     The same sentences and seed always give the same split.
@@ -136,7 +140,7 @@ def space_labels(sentence: str) -> tuple[str, list[int]]:
     return "".join(words), labels
 
 
-def insert_spaces(chars: str, labels) -> str:
+def insert_spaces(chars: str, labels: Iterable[int]) -> str:
     """Undo `space_labels`: put a space after every character labelled 1 (except the last)."""
     if not isinstance(chars, str):
         raise TypeError(f"chars must be a str, got {describe(chars)}")
@@ -147,7 +151,7 @@ def insert_spaces(chars: str, labels) -> str:
     return "".join(pieces)
 
 
-def plot_length_histogram(splits: dict):
+def plot_length_histogram(splits: dict) -> Figure:
     """Histogram of the sentences' lengths (characters without spaces, the steps the model reads), per split."""
     fig, ax = subplots(figsize=(7, 3.6))
     lengths = {part: [len(space_labels(s)[0]) for s in sentences] for part, sentences in splits.items()}

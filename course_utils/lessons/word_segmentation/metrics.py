@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from torch import nn
 
@@ -11,7 +12,7 @@ from .corpus import PUNCTUATION, space_labels
 from .segmentation import predict_spaces
 
 
-def boundary_scores(true_labels, predicted_labels) -> dict:
+def boundary_scores(true_labels: Sequence[Sequence[int]], predicted_labels: Sequence[Sequence[int]]) -> dict:
     """Precision, recall and F1 of the predicted word boundaries (label 1), over every sentence.
 
     Both arguments: one list of 0/1 labels per sentence, of equal lengths.
@@ -36,7 +37,7 @@ def boundary_scores(true_labels, predicted_labels) -> dict:
     return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn, "characters": characters}
 
 
-def evaluate_segmenter(model: nn.Module, vocab: CharVocab, sentences) -> dict:
+def evaluate_segmenter(model: nn.Module, vocab: CharVocab, sentences: Sequence[str]) -> dict:
     """`boundary_scores` of `model`'s predictions on `sentences` (strings with their spaces)."""
     truth = [space_labels(sentence)[1] for sentence in sentences]
     return boundary_scores(truth, predict_spaces(model, vocab, sentences))
@@ -54,7 +55,9 @@ WORD_END_KINDS = (
 )
 
 
-def word_end_recall(sentences, predicted_labels, known_words) -> dict:
+def word_end_recall(
+    sentences: Sequence[str], predicted_labels: Sequence[Sequence[int]], known_words: Iterable[str]
+) -> dict:
     """Recall of the word ends in `sentences`, by kind of end (`WORD_END_KINDS`).
 
     A word ends after punctuation (`object,`) or after a letter or digit; then
@@ -75,7 +78,7 @@ def word_end_recall(sentences, predicted_labels, known_words) -> dict:
     return {kind: (hits / count if count else 0.0, count) for kind, (hits, count) in found.items()}
 
 
-def missed_word_ends(sentences, predicted_labels) -> Counter:
+def missed_word_ends(sentences: Sequence[str], predicted_labels: Sequence[Sequence[int]]) -> Counter:
     """How often each word's end was missed (no space predicted after it), last words not counted."""
     return Counter(word for word, hit in _word_ends(sentences, predicted_labels) if not hit)
 
@@ -91,6 +94,6 @@ def _word_ends(sentences, predicted_labels):
             yield word, labels[position] == 1
 
 
-def known_words(sentences) -> set[str]:
+def known_words(sentences: Sequence[str]) -> set[str]:
     """The words of `sentences` without the punctuation around them: `"(see" -> "see"`."""
     return {word.strip(PUNCTUATION) for sentence in sentences for word in sentence.split()} - {""}

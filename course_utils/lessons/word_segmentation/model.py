@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,7 @@ class CharTagger(nn.Module):
         self.embed = nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID)
         self.tagger = SequenceTagger(embed_dim, hidden_size, NUM_CLASSES, cell="lstm", bidirectional=bidirectional)
 
-    def forward(self, ids, lengths=None):
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
         ids = self._check_ids(ids)  # (N, T) int64
         return self.tagger(self.embed(ids), lengths)  # (N, T, E) -> (N, T, 2)
 

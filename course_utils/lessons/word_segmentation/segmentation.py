@@ -7,6 +7,7 @@ side, so no prediction is made right at a window's cut.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import torch
@@ -21,7 +22,7 @@ from .model import load_capstone
 WINDOW, MARGIN = 100, 20
 
 
-def predict_spaces(model: nn.Module, vocab: CharVocab, texts, batch_size: int = 256) -> list[list[int]]:
+def predict_spaces(model: nn.Module, vocab: CharVocab, texts: Sequence[str], batch_size: int = 256) -> list[list[int]]:
     """Predicted labels (1 = a space follows) for the characters of each text, whitespace removed first.
 
     Returns one list per text, of `len(space_labels(text)[0])` ints; an empty
