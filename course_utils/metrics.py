@@ -11,8 +11,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .batches import check_loader, split_batch
 from .tensors import PAD_LABEL, check_tensor
-from .training import check_loader, predict, split_batch
+from .training import predict
 from .validation import check_int, describe
 
 

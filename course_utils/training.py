@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from .batches import check_loader, check_logits, check_model_output, check_regression_output, split_batch
 from .env import pick_device, seed_everything
 from .models import eval_mode, model_device
 from .tables import html_table, text_table
@@ -233,7 +234,7 @@ def _run_epoch(model, loader, device, name, loss_name="cross_entropy", optimizer
 def _cross_entropy_terms(logits, y, check):
     """`(mean cross entropy, number of labelled steps, number predicted right)` for one batch."""
     if check:
-        _check_output(logits, y)
+        check_logits(logits, y)
     loss = F.cross_entropy(logits.flatten(0, -2), y.flatten(), ignore_index=PAD_LABEL)
     # argmax is never PAD_LABEL, so padded steps can never count as correct
     return loss, (y != PAD_LABEL).sum(), (logits.detach().argmax(-1) == y).sum()
@@ -242,105 +243,13 @@ def _cross_entropy_terms(logits, y, check):
 def _mse_terms(output, y, check):
     """`(mean squared error, number of labelled steps, 0)` for one batch; NaN targets are left out."""
     if check:
-        _check_regression_output(output, y)
+        check_regression_output(output, y)
     if output.dim() > y.dim():
         output = output.squeeze(-1)  # one value per target: (N, T, 1) -> (N, T)
     labelled = ~torch.isnan(y)
     # A batch of padding only adds 0 (its weight in the epoch's mean is 0 anyway).
     loss = F.mse_loss(output[labelled], y[labelled]) if labelled.any() else output.sum() * 0.0
     return loss, labelled.sum(), 0
-
-
-def split_batch(
-    batch: object, name: str, check: bool, loss_name: str = "cross_entropy"
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-    """Split a batch `(x, y)` or `(x, y, lengths)` into `(x, y, lengths or None)`.
-
-    With `check`, also check its form (x features or ids, y labels for `loss_name`,
-    the same N, valid lengths); `name` names the loader in error messages.
-    """
-    if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
-        raise TypeError(f"each batch of {name} must be (x, y) or (x, y, lengths), got {describe(batch)}")
-    x, y = batch[0], batch[1]
-    lengths = batch[2] if len(batch) == 3 else None
-    if check:
-        if not isinstance(x, torch.Tensor) or x.dtype == torch.bool or x.is_complex():
-            raise TypeError(
-                f"x (the first item of a batch of {name}) must be a float tensor of features "
-                f"or an integer tensor of ids (for a model that embeds them), got {describe(x)}"
-            )
-        if loss_name == "mse":
-            if not isinstance(y, torch.Tensor) or not y.is_floating_point():
-                raise TypeError(
-                    f"targets y (the second item of a batch of {name}) must be a float tensor for loss='mse' "
-                    f"(e.g. y.float()), got {describe(y)}"
-                )
-        elif not isinstance(y, torch.Tensor) or y.is_floating_point() or y.dtype == torch.bool:
-            raise TypeError(
-                f"labels y (the second item of a batch of {name}) must be an integer tensor of class "
-                f"indices (e.g. y.long()), got {describe(y)}"
-            )
-        if y.shape[:1] != x.shape[:1]:
-            raise ValueError(
-                f"x and y of a batch of {name} must share their first axis N, got {describe(x)} and {describe(y)}"
-            )
-        if lengths is not None:
-            check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1] if x.dim() > 1 else None)
-    return x, y, lengths
-
-
-def _check_output(logits, y) -> None:
-    """Check that `logits` fits the labels `y`: shape `y.shape + (C,)` and every label in `[0, C)`."""
-    _check_is_logits(logits)
-    if logits.dim() == 3 and y.dim() == 1:
-        raise ValueError(
-            f"the model returned per-step logits (N, T, C) = {tuple(logits.shape)} but the labels are one per "
-            f"sequence (N,) = {tuple(y.shape)}: use a sequence classifier returning (N, C), or per-step labels (N, T)"
-        )
-    if logits.dim() == 2 and y.dim() == 2:
-        raise ValueError(
-            f"the model returned one row of logits per sequence (N, C) = {tuple(logits.shape)} but the labels "
-            f"are per step (N, T) = {tuple(y.shape)}: use a tagger returning (N, T, C), "
-            "or one label per sequence (N,)"
-        )
-    if logits.shape[:-1] != y.shape:
-        raise ValueError(
-            f"the model's logits {tuple(logits.shape)} do not fit the labels {tuple(y.shape)}: expected the "
-            f"labels' shape plus a class axis, ({', '.join(map(str, y.shape))}, C)"
-        )
-    num_classes = logits.shape[-1]
-    labels = y[y != PAD_LABEL]
-    if labels.numel() == 0:
-        return
-    low, high = int(labels.min()), int(labels.max())
-    if high >= num_classes:
-        raise ValueError(
-            f"label {high} found but the model outputs {num_classes} classes "
-            f"(labels must be 0..{num_classes - 1}, or {PAD_LABEL} for padded steps)"
-        )
-    if low < 0:
-        raise ValueError(f"label {low} found: labels must be 0..{num_classes - 1}, or {PAD_LABEL} for padded steps")
-
-
-def _check_regression_output(output, y) -> None:
-    """Check that the model gives one value per target: shape `y.shape` or `y.shape + (1,)`."""
-    _check_is_logits(output)
-    if tuple(output.shape) not in (tuple(y.shape), tuple(y.shape) + (1,)):
-        raise ValueError(
-            f"with loss='mse' the model must return one value per target, shape {tuple(y.shape)} or "
-            f"{tuple(y.shape) + (1,)} (e.g. a tagger with num_classes=1), got {tuple(output.shape)}"
-        )
-
-
-def _check_is_logits(output) -> None:
-    if isinstance(output, tuple):
-        parts = ", ".join(describe(part) for part in output)
-        raise TypeError(
-            f"the model must return one tensor of logits, got a tuple of {len(output)} ({parts}); "
-            "an nn.RNN returns (output, h_n): put a head on it and return the head's logits"
-        )
-    if not isinstance(output, torch.Tensor) or not output.is_floating_point():
-        raise TypeError(f"the model must return one floating-point tensor of logits, got {describe(output)}")
 
 
 def predict(
@@ -360,17 +269,9 @@ def predict(
     x = x.to(model_device(model))
     with eval_mode(model), torch.no_grad():
         logits = model(x) if lengths is None else model(x, lengths)
-    _check_is_logits(logits)
+    check_model_output(logits)
     probs = logits.softmax(dim=-1).cpu()
     return probs, probs.argmax(dim=-1)
-
-
-def check_loader(name: str, loader: object) -> None:
-    """Raise unless `loader` is a non-empty iterable of batches (a DataLoader, a list of batches)."""
-    if not hasattr(loader, "__iter__") or isinstance(loader, (torch.Tensor, str)):
-        raise TypeError(f"{name} must be an iterable of batches such as a DataLoader, got {describe(loader)}")
-    if hasattr(loader, "__len__") and len(loader) == 0:
-        raise ValueError(f"{name} is empty (0 batches): it needs at least one (x, y) batch")
 
 
 def _reseed_shuffle(loader, seed) -> None:
