@@ -21,8 +21,10 @@ if TYPE_CHECKING:  # for annotations only
 INSTALL_HINT = "run `make lab` from the course folder, or `pip install -e .` in your environment"
 
 # One thread for torch's CPU kernels: the course's models are tiny, so this
-# costs little time, and it keeps float sums in the same order on every
-# machine, which keeps the notebooks' stored outputs reproducible.
+# costs little time, and it makes a run repeatable on one machine (sums are
+# not split across threads in a varying way). It does not make two CPUs agree
+# bit for bit: their vector kernels round differently, which is why stored
+# notebook outputs compare facts and claims, not trained digits.
 TORCH_THREADS = 1
 
 

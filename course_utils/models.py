@@ -28,7 +28,7 @@ def pack_batch(x: torch.Tensor, lengths: torch.Tensor | Sequence[int]) -> Packed
     """Pack a padded batch-first `x` `(N, T, *)` whose sequence n has `lengths[n]` valid steps.
 
     `lengths` `(N,)` (list or int tensor, any device, any order) is checked
-    and moved to the CPU as int64, as `pack_padded_sequence` requires.
+    and moved to the CPU as int64 (`pack_padded_sequence` requires the CPU and 1-D; int64 is our choice).
     """
     check_tensor("x", x)
     if x.dim() < 2:

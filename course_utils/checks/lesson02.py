@@ -134,8 +134,8 @@ def check_predict_shapes(predict_shapes: Callable[..., Any]) -> CheckReport:
     return run_check(
         "predict_shapes",
         {name: case(*args) for name, args in SHAPE_CASES.items()},
-        hint="output is (N, T, D*H) with batch_first=True, else (T, N, D*H); h_n (and c_n) are "
-        "always (D*num_layers, N, H); D = 2 when bidirectional.",
+        hint="output is (N, T, D*H) with batch_first=True, else (T, N, D*H); for a batched input h_n (and c_n) "
+        "are (D*num_layers, N, H), whatever batch_first says; D = 2 when bidirectional.",
     )
 
 
@@ -186,8 +186,8 @@ def check_count_parameters(count_parameters: Callable[..., Any]) -> CheckReport:
     return run_check(
         "count_parameters",
         {name: case(*args) for name, args in COUNT_CASES.items()},
-        hint="per layer and direction: G*H*(I + H) weights plus 2*G*H biases, with G gates "
-        "(rnn 1, gru 3, lstm 4) and I = input_size for layer 0, D*H after it.",
+        hint="per layer and direction: G*H*(I + H) weights plus 2*G*H biases (with the default bias=True and no "
+        "proj_size), with G gates (rnn 1, gru 3, lstm 4) and I = input_size for layer 0, D*H after it.",
     )
 
 

@@ -146,23 +146,26 @@ def check_final_states(final_states: Callable[..., Any]) -> CheckReport:
             mistakes = [
                 (
                     c.packed_output[:, -1],
-                    "That is output[:, -1]: its backward half has read only the last step, and for a sequence "
-                    "shorter than T it is a padded step (all zeros). Take the states from h_n.",
+                    "That is output[:, -1]: for a sequence shorter than T it is a padded step (all zeros), and "
+                    "even for the longest its backward half is where the backward direction starts, not where it "
+                    "ends. Take the states from h_n.",
                 ),
                 (
                     c.padded_output[:, -1],
-                    "That is output[:, -1] of the padded batch fed unpacked: its backward half has read only the "
-                    "last step, which for a sequence shorter than T is padding. Pack the batch and take the states "
-                    "from h_n.",
+                    "That is output[:, -1] of the padded batch fed unpacked: for a sequence shorter than T it is a "
+                    "pad step, and its backward half is where the backward direction starts. Pack the batch and "
+                    "take the states from h_n.",
                 ),
                 (
                     last_valid,
-                    "The forward half is right, but the backward half at the last valid step has read only that "
-                    "step: the backward summary is its state after step 0, h_n[-1] (or output[:, 0, H:]).",
+                    "The forward half is right, but the backward half at the last valid step is where the backward "
+                    "direction starts, not its summary: that is its state after step 0, h_n[-1] (or "
+                    "output[:, 0, H:]).",
                 ),
                 (
                     c.packed_output[:, 0],
-                    "That is output[:, 0]: its backward half is right, but the forward half has read only step 0.",
+                    "That is output[:, 0]: its backward half is right, but its forward half is where the forward "
+                    "direction starts, not its summary (h_n[-2]).",
                 ),
                 (
                     torch.cat([c.padded_h_n[-2], c.padded_h_n[-1]], -1),

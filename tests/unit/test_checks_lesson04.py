@@ -116,7 +116,7 @@ def backward_first(rnn, x, lengths):
     [
         (last_step_of_padded_output, "That is output[:, -1] of the padded batch fed unpacked"),
         (last_step_of_packed_output, "for a sequence shorter than T it is a padded step (all zeros)"),
-        (output_at_last_valid_step, "the backward half at the last valid step has read only that step"),
+        (output_at_last_valid_step, "the backward half at the last valid step is where the backward direction starts"),
         (first_layer_states, "h_n[0] and h_n[1] are layer 0's states"),
         (unpacked_h_n, "h_n of the padded batch fed unpacked"),
         (cell_states_of_an_lstm, "Those are the cell states c_n"),

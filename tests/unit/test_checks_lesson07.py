@@ -135,7 +135,7 @@ class SortedLengthsAssumed(Reference):
         (Unpacked, "That is h_n of the padded batch fed unpacked"),
         (LastPaddedOutput, "That is the head on output[:, -1] of the padded batch fed unpacked"),
         (LastUnpackedOutput, "That is the head on output[:, -1] after unpacking"),
-        (LastValidOutput, "the backward half has read only that step"),
+        (LastValidOutput, "the backward half there is where the backward direction starts"),
         (Swapped, "The two halves are swapped"),
         (FirstLayer, "h_n[0] and h_n[1] are the first layer's states"),
         (CellStates, "Those are the LSTM's cell states c_n"),

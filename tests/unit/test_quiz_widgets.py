@@ -69,7 +69,7 @@ def test_choosing_an_option_highlights_it_alone(form):
 def test_check_with_nothing_chosen_asks_for_a_choice(form):
     form.check.click()
     assert "Choose an option first" in form.feedback.value
-    assert "Score: 0 / 6 correct (0 attempts)" in form.score.value
+    assert f"Score: 0 / {len(QUESTIONS)} correct (0 attempts)" in form.score.value
 
 
 def test_a_wrong_choice_shows_its_misconception_and_no_explanation(form):
@@ -83,13 +83,13 @@ def test_the_right_choice_shows_the_explanation_and_raises_the_score(form):
     form.choose_and_check(FIRST.correct)
     assert "Correct" in form.feedback.value and "Why:" in form.feedback.value
     assert "batch_first=True</code>" in form.feedback.value  # backticks become code
-    assert "Score: 1 / 6 correct (2 attempts)" in form.score.value
+    assert f"Score: 1 / {len(QUESTIONS)} correct (2 attempts)" in form.score.value
 
 
 def test_clicking_check_again_does_not_count_twice(form):
     for _ in range(3):
         form.choose_and_check(FIRST.correct)
-    assert "Score: 1 / 6 correct (1 attempt)" in form.score.value
+    assert f"Score: 1 / {len(QUESTIONS)} correct (1 attempt)" in form.score.value
 
 
 def test_hint_shows_the_hint_beside_the_feedback(form):
@@ -102,7 +102,7 @@ def test_show_answer_reveals_it_without_scoring(form):
     form.show.click()
     form.choose_and_check(FIRST.correct)
     assert "Not scored" in form.feedback.value
-    assert "Score: 0 / 6" in form.score.value
+    assert f"Score: 0 / {len(QUESTIONS)}" in form.score.value
 
 
 def test_answers_given_in_text_update_the_widget_score(monkeypatch, capsys):
@@ -110,7 +110,7 @@ def test_answers_given_in_text_update_the_widget_score(monkeypatch, capsys):
     monkeypatch.setattr(session, "_ACTIVE", {"02_shapes": quiz_})
     score = Form(quiz_).score
     session.answer(FIRST.id, FIRST.correct)
-    assert "Score: 1 / 6" in score.value
+    assert f"Score: 1 / {len(QUESTIONS)}" in score.value
 
 
 def test_the_final_test_form_reports_the_score_by_topic():
