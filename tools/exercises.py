@@ -30,6 +30,8 @@ import re
 import sys
 from pathlib import Path
 
+from course_utils.checks.framework import stub_line
+
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?:\s+hint:\s*(?P<hint>.*?))?\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 DEFAULT_HINT = "write this part yourself, then run the check cell"
@@ -59,7 +61,7 @@ def strip_solutions(source: str, where: str = "cell") -> str:
         elif end and block_indent is None:
             raise MarkerError(f"{where}, line {number}: END SOLUTION without a BEGIN SOLUTION")
         elif end:
-            out.append(f"{block_indent}raise NotImplementedError({json.dumps(hint, ensure_ascii=False)})")
+            out.append(stub_line(block_indent, hint))
             block_indent = None
         elif block_indent is None:
             out.append(line)

@@ -34,13 +34,13 @@ def test_solution_block_becomes_a_stub_with_the_hint_at_the_same_indent():
     assert strip_solutions(SOLVED) == (
         "def reverse_time(x):\n"
         "    '''(N, T, F) -> (N, T, F), time reversed.'''\n"
-        '    raise NotImplementedError("flip the time axis (dim 1)")'
+        '    raise NotImplementedError("your code here: flip the time axis (dim 1)")'
     )
 
 
 def test_block_without_hint_gets_the_default_hint():
     source = "def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION"
-    assert 'raise NotImplementedError("write this part yourself' in strip_solutions(source)
+    assert 'raise NotImplementedError("your code here: write this part yourself' in strip_solutions(source)
 
 
 def test_code_outside_markers_is_kept_verbatim():
