@@ -421,7 +421,7 @@ def test_segment_rejects_non_strings():
 
 
 def test_predict_spaces_wants_a_list():
-    with pytest.raises(TypeError, match="wrap it in a list"):
+    with pytest.raises(TypeError, match="wrap one text in a list"):
         predict_spaces(load_capstone()[0], load_capstone()[1], "a b")
 
 
@@ -534,3 +534,24 @@ def test_a_damaged_histories_file_is_named(tmp_path, monkeypatch, content, data)
     with pytest.raises(DamagedFileError, match="histories.json") as caught:
         get_capstone(data, train_from_scratch=False, progress=False)
     assert "write_corpus --write-checkpoint" in str(caught.value)
+
+
+@pytest.mark.parametrize("vocab", [None, "abc", {"a": 2}])
+def test_a_vocab_that_is_not_a_char_vocab_is_named(vocab):
+    with pytest.raises(TypeError, match="vocab must be a CharVocab"):
+        encode_sentences(["a b"], vocab)
+    with pytest.raises(TypeError, match="vocab must be a CharVocab"):
+        predict_spaces(build_segmenter(10), vocab, ["a b"])
+
+
+def test_a_model_that_is_not_a_module_is_named():
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        predict_spaces("model", CharVocab("ab"), ["a b"])
+
+
+@pytest.mark.parametrize("texts", [None, 3, {"a": 1}])
+def test_texts_that_are_not_a_list_are_named(texts):
+    with pytest.raises(TypeError, match="must be a list of strings"):
+        predict_spaces(build_segmenter(10), CharVocab("ab"), texts)
+    with pytest.raises(TypeError, match="must be a list of strings"):
+        encode_sentences(texts, CharVocab("ab"))

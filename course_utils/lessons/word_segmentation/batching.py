@@ -108,8 +108,10 @@ def encode_sentences(sentences: Sequence[str], vocab: CharVocab) -> list[tuple[t
     (-100): nothing can follow the last character, so there is no decision to
     learn there (and `boundary_scores` leaves it out too).
     """
-    if isinstance(sentences, str):
-        raise TypeError("sentences must be a list of strings, got one str (wrap it in a list)")
+    if isinstance(sentences, str) or not isinstance(sentences, (list, tuple)):
+        raise TypeError(f"sentences must be a list of strings, got {describe(sentences)} (wrap one str in a list)")
+    if not isinstance(vocab, CharVocab):
+        raise TypeError(f"vocab must be a CharVocab, got {describe(vocab)}")
     encoded = []
     for index, sentence in enumerate(sentences):
         chars, labels = space_labels(sentence)
