@@ -5,6 +5,7 @@ import json
 import os
 import platform
 import re
+import zipfile
 
 import pytest
 import torch
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from course_utils.checkpoints import DIGEST_TAG
 from course_utils.data import PAD_LABEL
 from course_utils.files import DamagedFileError
 from course_utils.lessons import word_segmentation as capstone
@@ -555,3 +557,9 @@ def test_texts_that_are_not_a_list_are_named(texts):
         predict_spaces(build_segmenter(10), CharVocab("ab"), texts)
     with pytest.raises(TypeError, match="must be a list of strings"):
         encode_sentences(texts, CharVocab("ab"))
+
+
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_the_shipped_checkpoints_carry_the_checksum_of_their_weights(bidirectional):
+    with zipfile.ZipFile(capstone.checkpoint_path(bidirectional)) as archive:
+        assert archive.testzip() is None and archive.comment.decode().startswith(DIGEST_TAG)
