@@ -190,3 +190,9 @@ def test_scratch_rejects_an_integer_dtype_argument():
 def test_scratch_rejects_a_zero_hidden_size_naming_it():
     with pytest.raises(ValueError, match="hidden_size must be >= 1"):
         ScratchBiRNN(3, 0)
+
+
+@pytest.mark.parametrize("reverse", ["yes", 1, None, [True]])
+def test_run_direction_reverse_must_be_true_or_false(reverse):
+    with pytest.raises(TypeError, match="reverse must be True or False"):
+        run_direction(random_input(2, 5, 3), *direction_weights(), reverse=reverse)
