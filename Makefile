@@ -10,7 +10,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.course-installed
-KERNEL_NAME := birnn-course
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 # Unit tests first, notebook tests second, browser tests last (pytest keeps
@@ -33,15 +32,15 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) \
-		--display-name "Python 3 (birnn-course)" >/dev/null
 	@touch $(STAMP)
 
 # JupyterLab refuses to run as root unless told; containers often run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # The server's root is the repository, so exercises/ and solutions/ are one folder up
-# from the lessons; the browser opens on the first notebook.
+# from the lessons; the browser opens on the first notebook. The notebooks name the
+# standard `python3` kernel, which a JupyterLab started from the venv runs with the
+# venv's own Python (ipykernel installs that kernelspec into the venv).
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 		$(ROOT_FLAG) $(LAB_ARGS)

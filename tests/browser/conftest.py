@@ -3,7 +3,7 @@
 The server runs from this Python environment (`sys.executable -m jupyter lab`)
 on a free local port, in a temporary folder holding a copy of the notebook
 under test, with Jupyter's config, data and runtime folders in that temporary
-place too (the venv's `birnn-course` kernel is still found under sys.prefix).
+place too (the venv's own `python3` kernel is still found under sys.prefix).
 Every wait has a timeout, and teardown stops the kernels, then the server's
 whole process group.
 
@@ -40,7 +40,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-KERNEL = "birnn-course"
+# The standard kernel the notebooks name; JupyterLab shows its display name in the status bar.
+KERNEL = "python3"
+KERNEL_DISPLAY_NAME = "Python 3 (ipykernel)"
 # JupyterLab reads overrides.json from its app settings folder; this one turns off the news popup.
 NEWS_OFF = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 SERVER_START_S = 90
@@ -197,7 +199,7 @@ def page(request, playwright_api, artifacts):
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.set_default_timeout(30_000)
-        # Should JupyterLab still ask which kernel to use, accept the one it proposes (birnn-course).
+        # Should JupyterLab still ask which kernel to use, accept the one it proposes (python3).
         kernel_dialog = page.locator(".jp-Dialog").filter(has_text="Select Kernel")
         page.add_locator_handler(kernel_dialog, lambda dialog: dialog.get_by_role("button", name="Select").click())
         yield page

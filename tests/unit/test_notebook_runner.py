@@ -1,5 +1,7 @@
 """Specification of the maintainers' notebook runner."""
 
+import sys
+
 import nbformat
 import pytest
 
@@ -23,3 +25,12 @@ def test_run_notebook_stores_outputs_in_place(tmp_path):
     cell = nbformat.read(path, as_version=4).cells[0]
     assert cell.outputs[0]["text"] == "42\n" and cell.execution_count == 1
     assert "execution" not in cell.metadata
+
+
+@pytest.mark.slow
+def test_run_notebook_runs_the_kernel_of_this_environment(tmp_path):
+    """The standard `python3` kernel resolves to this venv's Python, not to another Python on the machine."""
+    path = tmp_path / "which_python.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys\nprint(sys.prefix)")]), path)
+    run_notebook(path)
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"] == f"{sys.prefix}\n"
