@@ -23,7 +23,7 @@ TEST_HOME := $(CURDIR)/.test-home
 TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
 	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0
 
-.PHONY: lab test test-fast lint exercises notebooks bench setup clean
+.PHONY: lab test test-dist test-fast lint exercises notebooks bench setup clean
 
 setup: $(STAMP)
 
@@ -57,6 +57,13 @@ test: lint
 	@mkdir -p $(TEST_HOME)
 	$(TEST_ENV) $(PY) -m pytest $(NBVAL_ARGS) $(PYTEST_ARGS) \
 		$(TEST_PATHS)
+
+# The course as learners install it, away from this repository (tests/dist): Binder's
+# install steps, the wheel and sdist, every notebook run from a copy outside the repo
+# on a new environment's kernel, one of them with papermill. Minutes; .ci/run runs it.
+test-dist: $(STAMP)
+	@mkdir -p $(TEST_HOME)
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) tests/dist
 
 test-fast: lint
 	@mkdir -p $(TEST_HOME)

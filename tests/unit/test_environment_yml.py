@@ -16,7 +16,7 @@ else:  # Python 3.10 has no tomllib; tomli is the same parser, published on PyPI
 
 ROOT = Path(__file__).resolve().parents[2]
 # conda-forge name -> PyPI name, where they differ.
-CONDA_TO_PIP = {"pytorch": "torch"}
+CONDA_TO_PIP = {"pytorch": "torch", "python-build": "build"}
 # conda entries that are tooling, not project dependencies.
 CONDA_ONLY = {"python", "pip"}
 
