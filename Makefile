@@ -46,12 +46,14 @@ lab: $(STAMP)
 		$(ROOT_FLAG) $(LAB_ARGS)
 
 # The rules of the house, checked before any test runs: the import contracts in
-# pyproject.toml (which room may import which), ruff's lint and format, mypy.
+# pyproject.toml (which room may import which), ruff's lint and format, mypy, and
+# actionlint on the GitHub Actions workflow in .github/workflows/.
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/actionlint
 
 test: lint
 	@mkdir -p $(TEST_HOME)
