@@ -1,6 +1,6 @@
 # The course's two entry points (see README):
 #   make lab    set up .venv and open the course in JupyterLab
-#   make test   set up .venv and run every test (lint first, then unit, notebooks, browser)
+#   make test   set up .venv and run every test (lint, unit, notebooks twice, browser)
 # For developers: `make lint` (contracts, ruff, mypy: seconds) and `make test-fast`
 # (lint, then the unit tests without the slow ones: under a minute).
 # Both reuse an existing .venv: the install step reruns only when
@@ -12,11 +12,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.course-installed
 LAB_ARGS ?=
 PYTEST_ARGS ?=
-# Unit tests first, notebook tests second, browser tests last (pytest keeps
-# the order of the paths it is given).
-TEST_PATHS := $(wildcard tests/unit tests/notebooks notebooks/*.ipynb solutions/*.ipynb tests/browser)
+NOTEBOOKS := $(wildcard notebooks/*.ipynb solutions/*.ipynb)
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout 300
+# Tests run on every core (pytest-xdist); each notebook stays whole on one worker.
+# JOBS=1 runs them in one process.
+JOBS ?= auto
+XDIST := -n $(JOBS) --dist loadfile
+# pytest exits with 5 when PYTEST_ARGS (e.g. -k) leaves a step nothing to run: not a failure.
+ALLOW_EMPTY := || test $$? -eq 5
 # Jupyter and IPython write config and runtime files under $HOME; tests keep
 # them in a throwaway folder so they neither read nor change the user's own.
 TEST_HOME := $(CURDIR)/.test-home
@@ -55,10 +59,18 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/actionlint
 
+# make test, in order, stopping at the first step that fails:
+#  1. lint (above); 2. unit tests; 3. the notebook tests and nbval on every notebook: each
+#  cell's fresh output against the stored one (facts compared exactly, measurements tagged,
+#  see README "How the tests work"); 4. nbval again as if on another CPU (tools/other_cpu.py:
+#  other float kernels), so a stored output that holds only on this CPU fails here;
+#  5. the browser tests (JupyterLab in Chromium).
 test: lint
 	@mkdir -p $(TEST_HOME)
-	$(TEST_ENV) $(PY) -m pytest $(NBVAL_ARGS) $(PYTEST_ARGS) \
-		$(TEST_PATHS)
+	$(TEST_ENV) $(PY) -m pytest $(XDIST) $(PYTEST_ARGS) tests/unit $(ALLOW_EMPTY)
+	$(TEST_ENV) $(PY) -m pytest $(XDIST) $(NBVAL_ARGS) $(PYTEST_ARGS) tests/notebooks $(NOTEBOOKS) $(ALLOW_EMPTY)
+	$(TEST_ENV) $(PY) -m tools.other_cpu pytest $(XDIST) $(NBVAL_ARGS) $(PYTEST_ARGS) $(NOTEBOOKS) $(ALLOW_EMPTY)
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) tests/browser $(ALLOW_EMPTY)
 
 # The course as learners install it, away from this repository (tests/dist): Binder's
 # install steps, the wheel and sdist, every notebook run from a copy outside the repo
@@ -69,7 +81,7 @@ test-dist: $(STAMP)
 
 test-fast: lint
 	@mkdir -p $(TEST_HOME)
-	$(TEST_ENV) $(PY) -m pytest -m "not slow" $(PYTEST_ARGS) tests/unit
+	$(TEST_ENV) $(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS) tests/unit
 
 exercises: $(STAMP)
 	$(PY) -m tools.exercises
