@@ -2,7 +2,7 @@
 
 The rooms:
 
-* the core, lesson-agnostic: `env`, `validation` and `tables` (pure Python),
+* the core, lesson-agnostic: `env`, `validation`, `tables` and `files` (pure Python),
   `tensors`, `data`, `shapes`, `models`, `training`, `checkpoints`,
   `metrics`, `plots`, `claims`;
 * `quiz` (no torch): the question bank, grading, and the two views of a quiz;

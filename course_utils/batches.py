@@ -1,10 +1,12 @@
-"""The form of a batch and of a model's output, checked once per pass by `training` and `metrics`.
+"""The form of a batch and of a model's output, checked on every batch by `training` and `metrics`.
 
 Batches are `(x, y)` or `(x, y, lengths)`: x float features `(N, T, F)` (or
 integer ids for a model that embeds them), y integer labels (`(N, T)` per step,
 padded with `PAD_LABEL`, or `(N,)` per sequence) or float targets for
-`loss="mse"`. A mismatch stops with a message that names what was expected,
-not a traceback from inside torch.
+`loss="mse"`. Every batch is checked as it streams (its form and sizes, then,
+with the model's output, finite inputs and labels in range): a mismatch stops
+with a message that names the batch, what was expected and what to do, not a
+traceback from inside torch. The value checks cost one small host sync per batch.
 """
 
 from __future__ import annotations
@@ -16,82 +18,154 @@ from .validation import describe
 
 
 def split_batch(
-    batch: object, name: str, check: bool, loss_name: str = "cross_entropy"
+    batch: object, where: str, loss_name: str = "cross_entropy"
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-    """Split a batch `(x, y)` or `(x, y, lengths)` into `(x, y, lengths or None)`.
+    """Split a batch `(x, y)` or `(x, y, lengths)` into `(x, y, lengths or None)` after checking its form.
 
-    With `check`, also check its form (x features or ids, y labels for `loss_name`,
-    the same N, valid lengths); `name` names the loader in error messages.
+    Checks x (features or ids), y (labels, or float targets for `loss_name="mse"`),
+    that they share N, and the lengths; `where` names the batch in error messages,
+    e.g. "batch 3 (counting from 0) of train_loader".
     """
     if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
-        raise TypeError(f"each batch of {name} must be (x, y) or (x, y, lengths), got {describe(batch)}")
+        raise TypeError(f"{where} must be (x, y) or (x, y, lengths), got {describe(batch)}")
     x, y = batch[0], batch[1]
     lengths = batch[2] if len(batch) == 3 else None
-    if check:
-        if not isinstance(x, torch.Tensor) or x.dtype == torch.bool or x.is_complex():
+    if not isinstance(x, torch.Tensor) or x.dtype == torch.bool or x.is_complex():
+        raise TypeError(
+            f"x (the first item of {where}) must be a float tensor of features "
+            f"or an integer tensor of ids (for a model that embeds them), got {describe(x)}"
+        )
+    if loss_name == "mse":
+        if not isinstance(y, torch.Tensor) or not y.is_floating_point():
             raise TypeError(
-                f"x (the first item of a batch of {name}) must be a float tensor of features "
-                f"or an integer tensor of ids (for a model that embeds them), got {describe(x)}"
+                f"targets y (the second item of {where}) must be a float tensor for loss='mse' "
+                f"(e.g. y.float()), got {describe(y)}"
             )
-        if loss_name == "mse":
-            if not isinstance(y, torch.Tensor) or not y.is_floating_point():
-                raise TypeError(
-                    f"targets y (the second item of a batch of {name}) must be a float tensor for loss='mse' "
-                    f"(e.g. y.float()), got {describe(y)}"
-                )
-        elif not isinstance(y, torch.Tensor) or y.is_floating_point() or y.dtype == torch.bool:
-            raise TypeError(
-                f"labels y (the second item of a batch of {name}) must be an integer tensor of class "
-                f"indices (e.g. y.long()), got {describe(y)}"
-            )
-        if y.shape[:1] != x.shape[:1]:
-            raise ValueError(
-                f"x and y of a batch of {name} must share their first axis N, got {describe(x)} and {describe(y)}"
-            )
-        if lengths is not None:
-            check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1] if x.dim() > 1 else None)
+    elif not isinstance(y, torch.Tensor) or y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+        raise TypeError(
+            f"labels y (the second item of {where}) must be an integer tensor of class "
+            f"indices (e.g. y.long()), got {describe(y)}"
+        )
+    if x.dim() == 0 or y.shape[:1] != x.shape[:1]:
+        raise ValueError(
+            f"x and y of {where} must share their first axis N (one row of labels per sequence), got "
+            f"{describe(x)} and {describe(y)}: do the inputs and labels come from the same samples?"
+        )
+    if lengths is not None:
+        lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1] if x.dim() > 1 else None)
     return x, y, lengths
 
 
-def check_logits(logits: torch.Tensor, y: torch.Tensor) -> None:
-    """Check that `logits` fits the labels `y`: shape `y.shape + (C,)` and every label in `[0, C)`."""
+def check_batch_values(
+    x: torch.Tensor, y: torch.Tensor, output: object, where: str, loss_name: str = "cross_entropy"
+) -> None:
+    """Check the model's `output` against y, then the values: x finite, labels in 0..C-1 (or PAD_LABEL).
+
+    With loss_name "mse", y may hold NaN (padded steps) but not inf.
+    """
+    if loss_name == "mse":
+        check_regression_output(output, y, where)
+    else:
+        check_logits(output, y, where)
+    assert isinstance(output, torch.Tensor)  # for mypy: checked just above
+    num_classes = output.shape[-1]
+    bad_x = ~torch.isfinite(x) if x.is_floating_point() else torch.zeros((), dtype=torch.bool, device=x.device)
+    bad_y = torch.isinf(y) if loss_name == "mse" else ((y < 0) & (y != PAD_LABEL)) | (y >= num_classes)
+    x_broken, y_broken = torch.stack([bad_x.any(), bad_y.any()]).tolist()  # one host sync for both
+    if x_broken:
+        index = first_index(bad_x)
+        raise ValueError(
+            f"x of {where} holds {float(x[index])} at {position(index)}: the data has missing or broken values, "
+            "and one NaN or inf turns every weight into NaN. Replace or drop them before training "
+            "(e.g. torch.nan_to_num(x), or leave those sequences out)"
+        )
+    if y_broken and loss_name == "mse":
+        index = first_index(bad_y)
+        raise ValueError(
+            f"targets y of {where} hold {float(y[index])} at {position(index)}: targets must be finite "
+            "(NaN marks a padded step; inf is not allowed)"
+        )
+    if y_broken:
+        check_label_range(y, num_classes, where)
+
+
+def check_label_range(y: torch.Tensor, num_classes: int, where: str) -> None:
+    """Raise ValueError naming the first label outside 0..num_classes-1 that is not PAD_LABEL, if any."""
+    bad = ((y < 0) & (y != PAD_LABEL)) | (y >= num_classes)
+    if not bool(bad.any()):
+        return
+    index = first_index(bad)
+    label = int(y[index])
+    fix = "Fix the labels"
+    if label >= num_classes:
+        fix += (
+            f", or build the model with num_classes={int(y[y != PAD_LABEL].max()) + 1} if the data has that many "
+            "classes"
+        )
+    raise ValueError(
+        f"label {label} at {position(index)} of {where} is outside 0..{num_classes - 1}: the model outputs "
+        f"{num_classes} classes ({PAD_LABEL} marks padded steps). {fix}"
+    )
+
+
+def check_not_probabilities(output: torch.Tensor) -> None:
+    """Refuse an output that is clearly probabilities (all in [0, 1], each row summing to 1), not logits.
+
+    A one-hot output (only 0s and 1s) passes: it is valid logits too.
+    """
+    if output.shape[-1] < 2 or output.numel() == 0:
+        return
+    output = output.detach()
+    in_unit_range = bool(((output >= 0) & (output <= 1)).all()) and bool(((output > 0) & (output < 1)).any())
+    if in_unit_range and bool(torch.allclose(output.sum(-1), torch.ones_like(output.sum(-1)), atol=1e-4)):
+        raise ValueError(
+            "the model returns probabilities (every value is in [0, 1] and each row sums to 1), but training and "
+            "evaluation need logits: remove the softmax at the end of forward(). Cross entropy applies its own "
+            "(log-)softmax, and a second one flattens the loss so the model barely learns; predict() gives "
+            "probabilities when you want them"
+        )
+
+
+def first_index(mask: torch.Tensor) -> tuple[int, ...]:
+    """The index of the first True entry of a boolean tensor that has one."""
+    return tuple(int(i) for i in mask.nonzero()[0])
+
+
+def position(index: tuple[int, ...]) -> str:
+    """An index of a batch tensor in words: `[sequence 2, step 5, feature 0]`."""
+    names = ("sequence", "step", "feature") if len(index) <= 3 else tuple(f"axis {i}" for i in range(len(index)))
+    return "[" + ", ".join(f"{name} {i}" for name, i in zip(names, index)) + "]"
+
+
+def check_logits(logits: object, y: torch.Tensor, where: str) -> None:
+    """Check that `logits` fits the labels `y` of `where`: shape `y.shape + (C,)`."""
     check_model_output(logits)
+    assert isinstance(logits, torch.Tensor)  # for mypy: checked just above
     if logits.dim() == 3 and y.dim() == 1:
         raise ValueError(
-            f"the model returned per-step logits (N, T, C) = {tuple(logits.shape)} but the labels are one per "
+            f"{where}: the model returned per-step logits (N, T, C) = {tuple(logits.shape)} but the labels are one per "
             f"sequence (N,) = {tuple(y.shape)}: use a sequence classifier returning (N, C), or per-step labels (N, T)"
         )
     if logits.dim() == 2 and y.dim() == 2:
         raise ValueError(
-            f"the model returned one row of logits per sequence (N, C) = {tuple(logits.shape)} but the labels "
+            f"{where}: the model returned one row of logits per sequence (N, C) = {tuple(logits.shape)} but the labels "
             f"are per step (N, T) = {tuple(y.shape)}: use a tagger returning (N, T, C), "
             "or one label per sequence (N,)"
         )
-    if logits.shape[:-1] != y.shape:
+    if logits.dim() == 0 or logits.shape[:-1] != y.shape:
         raise ValueError(
-            f"the model's logits {tuple(logits.shape)} do not fit the labels {tuple(y.shape)}: expected the "
+            f"{where}: the model's logits {tuple(logits.shape)} do not fit the labels {tuple(y.shape)}: expected the "
             f"labels' shape plus a class axis, ({', '.join(map(str, y.shape))}, C)"
         )
-    num_classes = logits.shape[-1]
-    labels = y[y != PAD_LABEL]
-    if labels.numel() == 0:
-        return
-    low, high = int(labels.min()), int(labels.max())
-    if high >= num_classes:
-        raise ValueError(
-            f"label {high} found but the model outputs {num_classes} classes "
-            f"(labels must be 0..{num_classes - 1}, or {PAD_LABEL} for padded steps)"
-        )
-    if low < 0:
-        raise ValueError(f"label {low} found: labels must be 0..{num_classes - 1}, or {PAD_LABEL} for padded steps")
 
 
-def check_regression_output(output: torch.Tensor, y: torch.Tensor) -> None:
-    """Check that the model gives one value per target: shape `y.shape` or `y.shape + (1,)`."""
+def check_regression_output(output: object, y: torch.Tensor, where: str) -> None:
+    """Check that the model gives one value per target of `where`: shape `y.shape` or `y.shape + (1,)`."""
     check_model_output(output)
+    assert isinstance(output, torch.Tensor)  # for mypy: checked just above
     if tuple(output.shape) not in (tuple(y.shape), tuple(y.shape) + (1,)):
         raise ValueError(
-            f"with loss='mse' the model must return one value per target, shape {tuple(y.shape)} or "
+            f"{where}: with loss='mse' the model must return one value per target, shape {tuple(y.shape)} or "
             f"{tuple(y.shape) + (1,)} (e.g. a tagger with num_classes=1), got {tuple(output.shape)}"
         )
 

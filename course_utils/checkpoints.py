@@ -1,73 +1,153 @@
 """Checkpoints: save a model's weights atomically and load them back with a clear error when they do not fit.
 
 Only the state_dict is stored, and it is read back with `weights_only=True`:
-a checkpoint is plain tensors, never code.
+a checkpoint is plain tensors, never code. A checkpoint is verified before
+its weights are loaded: the zip's CRC-32 of every member, then a SHA-256 of
+the weights that `save_checkpoint` stores in the zip's comment (torch.load
+ignores the comment). Both are needed: torch's zip reader trusts header
+fields that neither CRC covers, and a one-byte change there loads other
+weights (4 of the 4805 byte positions of a small tagger's checkpoint did).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import pickle
-import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from .files import atomic_write, check_path, damaged, reading
 from .models import model_device
 from .validation import describe
 
+DIGEST_TAG = "course_utils weights sha256 "  # the zip comment: this tag, then the weights' SHA-256
+CHECKPOINT_FIX = "save it again with save_checkpoint(model, path), or restore the file (e.g. `git checkout -- <file>`)"
 
-def save_checkpoint(model: nn.Module, path: str | Path) -> Path:
+
+def save_checkpoint(model: nn.Module, path: str | os.PathLike) -> Path:
     """Save `model`'s weights (its state_dict only) to `path`; return the path.
 
-    The write is atomic: the weights go to a temporary file in the same folder,
-    which then replaces `path` in one step, so `path` is either the complete new
-    checkpoint or untouched. Missing parent folders are created.
+    The write is atomic (`files.atomic_write`): `path` is either the complete
+    new checkpoint or untouched, even after Ctrl-C or a full disk. Missing
+    parent folders are created.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
-    path = Path(path)
+    path = check_path("path", path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            torch.save(model.state_dict(), file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    state = model.state_dict()
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    # The zip comment carries a checksum of the weights themselves: torch.load ignores it, and it catches
+    # damage that the zip's own CRCs miss (torch's zip reader uses header fields Python's does not check).
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.comment = (DIGEST_TAG + _state_digest(state)).encode("ascii")
+    with atomic_write(path, "wb") as file:
+        file.write(buffer.getvalue())
     return path
 
 
-def load_checkpoint(model: nn.Module, path: str | Path) -> nn.Module:
+def load_checkpoint(model: nn.Module, path: str | os.PathLike) -> nn.Module:
     """Load weights saved by `save_checkpoint` into `model` and return the model.
 
-    Reads with `torch.load(weights_only=True)` (plain tensors only, no code), onto
-    the device the model is on. Raises FileNotFoundError for a missing file and
-    ValueError naming the missing, unexpected or differently shaped entries when
-    the checkpoint belongs to another architecture.
+    The file is verified before anything is loaded: it must be a zip archive
+    whose every member matches its stored CRC-32 checksum (so a damaged or
+    cut-short file is refused, not loaded with altered weights), hold a
+    state_dict of finite tensors, and fit the model's architecture. It is read
+    with `torch.load(weights_only=True)` (plain tensors only, no code), onto
+    the device the model is on. Raises FileNotFoundError for a missing file,
+    `DamagedFileError` (a ValueError) for a damaged one, ValueError naming the
+    missing, unexpected or differently shaped entries for another architecture.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no checkpoint file at {str(path)!r}: write one first with save_checkpoint(model, path)"
+    with reading(path, "checkpoint file", "write one with save_checkpoint(model, path)") as path:
+        stored_digest = _verify_zip(path)
+        try:
+            state = torch.load(path, map_location=model_device(model), weights_only=True)
+        except (
+            pickle.UnpicklingError,
+            RuntimeError,
+            EOFError,
+            OSError,
+            KeyError,
+            TypeError,
+            ValueError,
+            UnicodeDecodeError,
+        ) as error:
+            raise damaged(
+                path, f"it is not a weights-only checkpoint written by save_checkpoint ({error})", CHECKPOINT_FIX
+            ) from None
+    if not isinstance(state, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+    ):
+        raise damaged(path, f"it holds {describe(state)}, not a state_dict (names -> tensors)", CHECKPOINT_FIX)
+    if stored_digest is not None and _state_digest(state) != stored_digest:
+        raise damaged(
+            path,
+            "its weights do not match the checksum save_checkpoint stored with them: the file was "
+            "damaged after it was written",
+            CHECKPOINT_FIX,
         )
-    try:
-        state = torch.load(path, map_location=model_device(model), weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError) as error:
-        raise ValueError(
-            f"{str(path)!r} is not a weights-only checkpoint written by save_checkpoint: {error}"
-        ) from None
-    if not isinstance(state, dict):
-        raise ValueError(f"{str(path)!r} holds {describe(state)}, not a state_dict")
+    for name, tensor in state.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise ValueError(
+                f"{path}: the weights {name!r} hold NaN or inf, so the model that was saved had diverged in training "
+                "(a NaN loss, often a learning rate too high): train it again and save it then"
+            )
     _check_state_fits(model.state_dict(), state, path)
     model.load_state_dict(state)
     return model
+
+
+def _state_digest(state: dict) -> str:
+    """SHA-256 of a state_dict's names, dtypes, shapes and values (on the CPU), as 64 hex digits."""
+    digest = hashlib.sha256()
+    for name in sorted(state):
+        tensor = state[name].detach().cpu().contiguous()
+        digest.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
+        digest.update(tensor.view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
+    return digest.hexdigest()
+
+
+def _verify_zip(path: Path) -> str | None:
+    """Refuse a file that is not a zip archive or whose members do not match their CRC-32 checksums.
+
+    Returns the weights' checksum stored by save_checkpoint, or None for a checkpoint written otherwise.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+            comment = archive.comment.decode("ascii", errors="replace")
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        zlib.error,
+        NotImplementedError,
+        UnicodeDecodeError,
+    ) as error:
+        raise damaged(
+            path,
+            f"it is not a complete checkpoint (a checkpoint is a zip archive; this one cannot be "
+            f"read: {error}); the file is damaged, cut short or not a checkpoint",
+            CHECKPOINT_FIX,
+        ) from None
+    if bad is not None:
+        raise damaged(
+            path,
+            f"its part {bad!r} does not match its stored checksum: the file was damaged after it was written",
+            CHECKPOINT_FIX,
+        )
+    return comment[len(DIGEST_TAG) :] if comment.startswith(DIGEST_TAG) else None
 
 
 def _check_state_fits(expected, state, path) -> None:

@@ -75,7 +75,9 @@ def count_on_neighbours(X: torch.Tensor, lengths: torch.Tensor | Sequence[int], 
 
     `lengths` `(N,)` marks the valid steps; labels of padded steps are `PAD_LABEL`.
     """
-    check_tensor("X (N, T, F)", X, dim=3)
+    check_tensor("X (N, T, F)", X, dim=3, floating=True)
+    if not bool(torch.isfinite(X).all()):
+        raise ValueError(f"X holds NaN or inf ({describe(X)}): whether a step is on (feature 0 > 0) means nothing then")
     n, seq_len, _ = X.shape
     valid = step_mask(check_lengths(lengths, max_len=seq_len), seq_len)
     on = (X[..., 0] > 0) & valid
@@ -158,6 +160,9 @@ def split_train_val(
     """
     if not tensors:
         raise ValueError("split_train_val needs at least one tensor")
+    for index, tensor in enumerate(tensors):
+        check_tensor(f"tensors[{index}]", tensor)
+    check_int("seed", seed, minimum=0)
     n = len(tensors[0])
     if any(len(t) != n for t in tensors):
         raise ValueError(f"all tensors must share their first size, got {[len(t) for t in tensors]}")

@@ -66,17 +66,50 @@ def seed_everything(seed: int = 0) -> None:
 
 
 def pick_device(device: str | torch.device | None = None) -> torch.device:
-    """Return `device` as a torch.device if given, else the best one here: CUDA, MPS, then CPU."""
+    """Return `device` as a torch.device if given and usable here, else the best one here: CUDA, MPS, then CPU.
+
+    device: None, a name such as "cpu", "cuda", "cuda:1", "mps", or a torch.device.
+    A device this machine lacks raises ValueError naming the devices it has.
+    """
     import torch
 
-    if device is not None:
-        return torch.device(device)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
+    usable = available_devices()
+    if device is None:
+        return torch.device(usable[0])
+    if isinstance(device, bool) or not isinstance(device, (str, torch.device)):
+        raise TypeError(
+            f"device must be None, a device name such as 'cpu' or 'cuda', or a torch.device, got "
+            f"{type(device).__name__} {device!r}"
+        )
+    try:
+        chosen = torch.device(device)
+    except RuntimeError:
+        raise ValueError(
+            f"device {device!r} is not a device name: use one of {usable} (or None to pick the best one here)"
+        ) from None
+    if chosen.type not in usable:
+        raise ValueError(
+            f"device {device!r} is not available on this machine (its torch build or hardware has no "
+            f"{chosen.type.upper()} support); available here: {', '.join(usable)}. Pass device=None to use the "
+            "best of them, or one of them by name"
+        )
+    count = torch.cuda.device_count() if chosen.type == "cuda" else 0
+    if chosen.type == "cuda" and chosen.index is not None and chosen.index >= count:
+        raise ValueError(
+            f"device {device!r} asks for GPU {chosen.index} but this machine has {count} (cuda:0 to cuda:{count - 1})"
+        )
+    return chosen
+
+
+def available_devices() -> list[str]:
+    """The device types torch can use here, best first: "cuda" and "mps" when present, "cpu" always."""
+    import torch
+
+    found = ["cuda"] if torch.cuda.is_available() else []
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
+        found.append("mps")
+    return [*found, "cpu"]
 
 
 def setup_notebook(seed: int = 0) -> None:

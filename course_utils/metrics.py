@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .batches import check_loader, split_batch
+from .batches import check_label_range, check_loader, check_logits, split_batch
 from .tensors import PAD_LABEL, check_tensor
 from .training import predict
 from .validation import check_int, describe
@@ -22,14 +22,21 @@ def accuracy_by_position(model: nn.Module, loader: Iterable) -> torch.Tensor:
 
     Returns a float tensor `(T,)` with T the longest batch's length; a position
     no sequence reaches is NaN. Runs on the model's device, without gradients.
+    Every batch is checked: per-step labels, each in 0..C-1 or PAD_LABEL.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     check_loader("loader", loader)
     correct = count = torch.zeros(0)
     for index, batch in enumerate(loader):
-        x, y, lengths = split_batch(batch, "loader", check=index == 0)
+        where = f"batch {index} (counting from 0) of loader"
+        x, y, lengths = split_batch(batch, where)
         if y.dim() != 2:
-            raise ValueError(f"accuracy_by_position needs per-step labels (N, T), got labels {describe(y)}")
-        _, preds = predict(model, x, lengths)
+            raise ValueError(f"accuracy_by_position needs per-step labels (N, T), got labels {describe(y)} in {where}")
+        probs, preds = predict(model, x, lengths)
+        y = y.cpu()
+        check_logits(probs, y, where)
+        check_label_range(y, probs.shape[-1], where)  # an out-of-range label would silently count as wrong
         labelled = y != PAD_LABEL
         correct = _add_ragged(correct, ((preds == y) & labelled).sum(0).float())
         count = _add_ragged(count, labelled.sum(0).float())
@@ -51,8 +58,10 @@ def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: in
     whose true label is `PAD_LABEL` are left out.
     """
     check_int("num_classes", num_classes)
-    check_tensor("y_true", y_true, floating=False)
-    check_tensor("y_pred", y_pred, floating=False)
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        check_tensor(name, values, floating=False)
+        if values.dtype == torch.bool or values.is_complex():
+            raise TypeError(f"{name} must be an integer tensor of class indices (e.g. .long()), got {describe(values)}")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true and y_pred must have the same shape, got {describe(y_true)} and {describe(y_pred)}")
     keep = y_true != PAD_LABEL

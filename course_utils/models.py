@@ -66,6 +66,40 @@ def model_device(model: nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
+def check_trainable(model: nn.Module) -> None:
+    """Raise unless `model` can be trained here: gradients on, at least one trainable parameter, finite weights."""
+    if torch.is_inference_mode_enabled() or not torch.is_grad_enabled():
+        raise RuntimeError(
+            "train() was called with gradients turned off (inside `with torch.no_grad():` or "
+            "`torch.inference_mode()`, or after torch.set_grad_enabled(False)), so no weight could change: call it "
+            "outside that block. evaluate() and predict() turn gradients off by themselves"
+        )
+    parameters = list(model.parameters())
+    if not parameters:
+        raise ValueError(
+            f"the model {type(model).__name__} has no parameters to train: does its __init__ create its layers "
+            "(nn.Linear, nn.RNN, ...) as attributes of self, after super().__init__()?"
+        )
+    if not any(p.requires_grad for p in parameters):
+        raise ValueError(
+            f"every parameter of the model {type(model).__name__} has requires_grad=False (it is frozen, e.g. by "
+            "requires_grad_(False)), so training would change nothing: unfreeze it with model.requires_grad_(True), "
+            "or the part you want to train"
+        )
+    check_finite_weights(model)
+
+
+def check_finite_weights(model: nn.Module) -> None:
+    """Raise ValueError naming the first parameter of `model` that holds NaN or inf."""
+    for name, parameter in model.named_parameters():
+        if not bool(torch.isfinite(parameter.detach()).all()):
+            raise ValueError(
+                f"the model's weights {name!r} hold NaN or inf, so every output would too: they come from a training "
+                "run that diverged (a NaN loss). Build the model again (or load a good checkpoint) and train it "
+                "with a lower learning rate"
+            )
+
+
 @contextmanager
 def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
     """Put `model` in eval mode for the `with` block, then restore the mode it had (training or not).

@@ -82,6 +82,8 @@ def plot_accuracy_by_position(
         longest = max(longest, len(values))
         ax.plot(range(len(values)), values, "-o", color=colour, label=name)
     if ceiling is not None:
+        if isinstance(ceiling, bool) or (isinstance(ceiling, (int, float)) and not 0 <= ceiling <= 1):
+            raise ValueError(f"ceiling must be an accuracy in [0, 1] or one per step (T,), got {describe(ceiling)}")
         if isinstance(ceiling, (int, float)):
             ax.axhline(ceiling, color="grey", linestyle="--", label=f"forward-only ceiling ({ceiling:.2f})")
         else:
@@ -107,10 +109,26 @@ def plot_confusion_matrix(
     Cells show the counts; colours show each count as a share of its row, so
     classes with few examples stay readable.
     """
-    cm = check_tensor("cm (C, C)", torch.as_tensor(cm), dim=2)
+    try:
+        cm = torch.as_tensor(cm)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(
+            f"cm must be a (C, C) tensor of counts, e.g. from confusion_matrix, got {describe(cm)}"
+        ) from None
+    cm = check_tensor("cm (C, C)", cm, dim=2)
     n = cm.shape[0]
     if cm.shape[1] != n:
         raise ValueError(f"cm must be square (C, C), got {describe(cm)}")
+    counts_ok = not (cm.dtype == torch.bool or cm.is_complex())
+    if counts_ok and cm.numel():
+        values = cm.detach().double()
+        counts_ok = (
+            bool(torch.isfinite(values).all()) and bool((values >= 0).all()) and bool((values == values.round()).all())
+        )
+    if not counts_ok:
+        raise ValueError(f"cm must hold counts (whole numbers >= 0), as confusion_matrix returns, got {describe(cm)}")
+    if class_names is not None and (isinstance(class_names, str) or not isinstance(class_names, Sequence)):
+        raise TypeError(f"class_names must be a list of {n} names, got {describe(class_names)}")
     names = [str(i) for i in range(n)] if class_names is None else [str(c) for c in class_names]
     if len(names) != n:
         raise ValueError(f"class_names needs {n} names, one per class, got {len(names)}")
@@ -203,7 +221,10 @@ def plot_tensor_heatmap(tensor: torch.Tensor, title: str, split: int | None = No
     then separates the forward half `[:, :H]` from the backward half `[:, H:]`,
     each labelled above the map.
     """
-    tensor = check_tensor("tensor (T, D)", tensor, dim=2).detach().cpu().float()
+    tensor = check_tensor("tensor (T, D)", tensor, dim=2)
+    if tensor.numel() == 0 or tensor.is_complex() or not bool(torch.isfinite(tensor.detach().float()).all()):
+        raise ValueError(f"tensor must be a non-empty real (T, D) tensor of finite values, got {describe(tensor)}")
+    tensor = tensor.detach().cpu().float()
     if split is not None:
         check_int("split", split)
         if split >= tensor.shape[1]:
@@ -243,7 +264,10 @@ def _as_runs(histories) -> dict:
 
 
 def _as_vector(name, values):
-    values = torch.as_tensor(values, dtype=torch.float64)
+    try:
+        values = torch.as_tensor(values, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must be a sequence of accuracies (T,), got {describe(values)}") from None
     if values.dim() != 1 or len(values) == 0:
         raise ValueError(f"{name} must be a non-empty 1-D sequence of accuracies (T,), got {describe(values)}")
     return values.numpy()

@@ -47,7 +47,7 @@ def check_lengths(
             raise TypeError(f"lengths must hold ints, got {describe(lengths)}")
         lengths = torch.tensor(lengths, dtype=torch.int64)
     lengths = check_tensor("lengths", lengths, floating=False)
-    if lengths.dtype == torch.bool:
+    if lengths.dtype == torch.bool or lengths.is_complex():
         raise TypeError(f"lengths must be an integer tensor, got {describe(lengths)}")
     if lengths.dim() != 1:
         raise ValueError(f"lengths must be 1-D, one length per sequence, got {describe(lengths)}")

@@ -12,13 +12,15 @@ returns one value per target (`(N, T, 1)` or `(N, T)` against float targets
 there is no accuracy (None in the History).
 
 Batches are `(x, y)` or `(x, y, lengths)`; with lengths the model is called as
-`model(x, lengths)`. The first batch of every pass is checked (batch form,
-label range, model output against labels), so a mismatch stops with a message
-that names what was expected, not a traceback from inside torch.
+`model(x, lengths)`. Every batch is checked as it streams (`batches`: form,
+sizes, finite inputs, label range, the model's output against the labels), and
+a loss that is not finite stops training at once: each error names the batch
+and what to do, not a traceback from inside torch.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Sequence
 
@@ -27,12 +29,20 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .batches import check_loader, check_logits, check_model_output, check_regression_output, split_batch
+from .batches import (
+    check_batch_values,
+    check_loader,
+    check_model_output,
+    check_not_probabilities,
+    first_index,
+    position,
+    split_batch,
+)
 from .env import pick_device, seed_everything
-from .models import eval_mode, model_device
+from .models import check_finite_weights, check_trainable, eval_mode, model_device
 from .tables import html_table, text_table
 from .tensors import PAD_LABEL, check_lengths, check_tensor
-from .validation import check_choice, check_int, check_positive_number, describe
+from .validation import check_bool, check_choice, check_int, check_positive_number, describe
 
 COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc")
 LOSSES = ("cross_entropy", "mse")
@@ -72,12 +82,21 @@ class History:
         return [row[name] for row in self.rows]
 
     def best(self, metric: str = "val_acc") -> dict:
-        """The row with the best value of `metric`: the lowest loss or the highest accuracy."""
+        """The row with the best value of `metric`: the lowest loss or the highest accuracy.
+
+        Epochs whose value is NaN or inf (a run that diverged) never count as best.
+        """
+        check_choice("metric", metric, COLUMNS[1:])
         values = self.column(metric)
-        if metric == "epoch" or not values or any(v is None for v in values):
-            raise ValueError(f"no {metric} values to compare in this History: {values}")
-        pick = min if metric.endswith("loss") else max
-        return self.rows[values.index(pick(values))]
+        if not values or any(v is None for v in values):
+            raise ValueError(
+                f"no {metric} values to compare in this History (val_ columns need a validation loader, acc "
+                f"columns loss='cross_entropy'): {values}"
+            )
+        finite = [v for v in values if math.isfinite(v)]
+        if not finite:
+            raise ValueError(f"every epoch's {metric} is NaN or inf: training diverged, so no epoch is best")
+        return self.rows[values.index(min(finite) if metric.endswith("loss") else max(finite))]
 
     def to_text(self) -> str:
         """A fixed-width table, one line per epoch (no timings, so it is stable)."""
@@ -129,21 +148,27 @@ def train(
         own shuffle generator (`train_loader.generator`, as `make_loaders` builds)
         is reseeded with `seed`, so the same call gives the same History. A loader
         without its own generator shuffles from torch's global one, seeded too.
-    The model is left in eval mode, ready for predictions.
+
+    Every batch is checked as it comes (its form, sizes, label range, finite
+    inputs), and a loss that is not finite stops training at once, before the
+    step that would spread it into the weights: each error names the epoch or
+    batch. The model is left in eval mode, ready for predictions.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     check_int("epochs", epochs)
     check_positive_number("lr", lr)
     check_positive_number("weight_decay", weight_decay, allow_zero=True)
+    check_bool("progress", progress)
     check_choice("loss", loss, LOSSES)
     check_loader("train_loader", train_loader)
     if val_loader is not None:
         check_loader("val_loader", val_loader)
+    check_trainable(model)
+    device = pick_device(device)
     if seed is not None:
         seed_everything(seed)
         _reseed_shuffle(train_loader, seed)
-    device = pick_device(device)
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     history = History()
@@ -151,7 +176,9 @@ def train(
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             model.train()
-            train_loss, train_acc = _run_epoch(model, train_loader, device, "train_loader", loss, optimizer)
+            train_loss, train_acc = _run_epoch(
+                model, train_loader, device, "train_loader", loss, _Step(optimizer, epoch, lr)
+            )
             val = _score(model, val_loader, device, "val_loader", loss) if val_loader is not None else {}
             history.add(
                 epoch=epoch,
@@ -165,6 +192,13 @@ def train(
             bar.update(1)
     model.eval()
     return history
+
+
+class _Step:
+    """What a training pass needs besides the batches: the optimizer, and the epoch and lr for messages."""
+
+    def __init__(self, optimizer: torch.optim.Optimizer, epoch: int, lr: float):
+        self.optimizer, self.epoch, self.lr = optimizer, epoch, lr
 
 
 def _postfix(row) -> str:
@@ -181,11 +215,14 @@ def evaluate(
     device: None uses the device the model's parameters are on.
     loss: "cross_entropy" or "mse", as in `train`; with "mse", "loss" is the
         mean squared error and "acc" is None.
+    Every batch is checked as in `train`; weights or outputs that are not
+    finite raise ValueError instead of giving a NaN loss.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     check_choice("loss", loss, LOSSES)
     check_loader("loader", loader)
+    check_finite_weights(model)
     device = model_device(model) if device is None else pick_device(device)
     return _score(model.to(device), loader, device, "loader", loss)
 
@@ -197,25 +234,37 @@ def _score(model, loader, device, name, loss_name) -> dict:
     return {"loss": loss, "acc": acc}
 
 
-def _run_epoch(model, loader, device, name, loss_name="cross_entropy", optimizer=None):
-    """One pass over `loader`; a training step per batch when `optimizer` is given.
+def _run_epoch(model, loader, device, name, loss_name="cross_entropy", step: _Step | None = None):
+    """One pass over `loader`; a training step per batch when `step` is given.
 
     Returns `(mean loss, accuracy)` over the labelled steps (accuracy None for
-    "mse"). Sums stay on the device during the pass: one host sync at the end,
-    not one per batch.
+    "mse"). Each batch is checked before its loss is computed; the checks and
+    the finite-loss test cost two small host syncs per batch.
     """
     batch_terms = _mse_terms if loss_name == "mse" else _cross_entropy_terms
     loss_sum = correct = count = 0
     index = -1
     for index, batch in enumerate(loader):
-        x, y, lengths = split_batch(batch, name, check=index == 0, loss_name=loss_name)
+        where = f"batch {index} (counting from 0) of {name}"
+        x, y, lengths = split_batch(batch, where, loss_name)
         x, y = x.to(device), y.to(device)
         output = model(x) if lengths is None else model(x, lengths)
-        loss, labelled, hits = batch_terms(output, y, check=index == 0)
-        if optimizer is not None:
-            optimizer.zero_grad(set_to_none=True)
+        check_batch_values(x, y, output, where, loss_name)
+        if index == 0 and loss_name != "mse":
+            check_not_probabilities(output)
+        loss, labelled, hits = batch_terms(output, y)
+        if not bool(torch.isfinite(loss.detach())):
+            raise _non_finite_loss(float(loss.detach()), where, step)
+        if step is not None:
+            if index == 0 and not loss.requires_grad:
+                raise RuntimeError(
+                    "the loss does not depend on the model's weights through autograd, so there is nothing to "
+                    "train: does forward() run under torch.no_grad(), or call .detach(), .item() or .numpy() on "
+                    "what it returns, or build its result with torch.tensor(...)?"
+                )
+            step.optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            optimizer.step()
+            step.optimizer.step()
         loss_sum = loss_sum + loss.detach() * labelled
         correct = correct + hits
         count = count + labelled
@@ -231,19 +280,31 @@ def _run_epoch(model, loader, device, name, loss_name="cross_entropy", optimizer
     return float(loss_sum) / count, None if loss_name == "mse" else int(correct) / count
 
 
-def _cross_entropy_terms(logits, y, check):
+def _non_finite_loss(value: float, where: str, step: _Step | None) -> ValueError:
+    """The error for a NaN or inf loss of a batch whose inputs and labels are finite (those are caught before)."""
+    if step is None:
+        return ValueError(
+            f"the loss on {where} is {value} although its inputs are finite: the model's outputs are not finite, so "
+            "its weights probably hold huge values from a training run that diverged. Build it again and train it "
+            "with a lower learning rate"
+        )
+    return ValueError(
+        f"training stopped: the loss became {value} in epoch {step.epoch}, {where}, although that batch's inputs "
+        f"and labels are finite, so training diverged. The usual cause is a learning rate too high for this "
+        f"model (lr={step.lr:g}: try lr={step.lr / 10:g}); exploding gradients over long sequences are another. "
+        "The model keeps the weights of the last good step (this one was not taken)"
+    )
+
+
+def _cross_entropy_terms(logits, y):
     """`(mean cross entropy, number of labelled steps, number predicted right)` for one batch."""
-    if check:
-        check_logits(logits, y)
     loss = F.cross_entropy(logits.flatten(0, -2), y.flatten(), ignore_index=PAD_LABEL)
     # argmax is never PAD_LABEL, so padded steps can never count as correct
     return loss, (y != PAD_LABEL).sum(), (logits.detach().argmax(-1) == y).sum()
 
 
-def _mse_terms(output, y, check):
+def _mse_terms(output, y):
     """`(mean squared error, number of labelled steps, 0)` for one batch; NaN targets are left out."""
-    if check:
-        check_regression_output(output, y)
     if output.dim() > y.dim():
         output = output.squeeze(-1)  # one value per target: (N, T, 1) -> (N, T)
     labelled = ~torch.isnan(y)
@@ -259,13 +320,20 @@ def predict(
 
     Returns `(probs, preds)` on the CPU: softmax over the class axis, `(N, T, C)`
     and `(N, T)` for a tagger, `(N, C)` and `(N,)` for a classifier. Runs in eval
-    mode without gradients (the model's mode is restored after).
+    mode without gradients (the model's mode is restored after). x must be finite.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     check_tensor("x (N, T, F)", x, dim=3, floating=True)
     if lengths is not None:
         lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])
+    broken = ~torch.isfinite(x)
+    if bool(broken.any()):
+        index = first_index(broken)
+        raise ValueError(
+            f"x holds {float(x[index])} at {position(index)}: a prediction from it would be NaN. Replace or drop the "
+            "broken values first (e.g. torch.nan_to_num(x))"
+        )
     x = x.to(model_device(model))
     with eval_mode(model), torch.no_grad():
         logits = model(x) if lengths is None else model(x, lengths)

@@ -30,6 +30,9 @@ import re
 import sys
 from pathlib import Path
 
+from course_utils.checks.framework import stub_line
+from course_utils.files import atomic_write, reading
+
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?:\s+hint:\s*(?P<hint>.*?))?\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 DEFAULT_HINT = "write this part yourself, then run the check cell"
@@ -40,6 +43,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class MarkerError(ValueError):
     """A solution notebook's markers are unbalanced or not inside a function."""
+
+
+class GeneratorError(ValueError):
+    """The exercises cannot be written from the solutions as they are; the message names the file."""
+
+
+SOLUTION_FIX = "fix the notebook in solutions/ (or restore it with `git checkout -- solutions`)"
 
 
 def strip_solutions(source: str, where: str = "cell") -> str:
@@ -59,7 +69,7 @@ def strip_solutions(source: str, where: str = "cell") -> str:
         elif end and block_indent is None:
             raise MarkerError(f"{where}, line {number}: END SOLUTION without a BEGIN SOLUTION")
         elif end:
-            out.append(f"{block_indent}raise NotImplementedError({json.dumps(hint, ensure_ascii=False)})")
+            out.append(stub_line(block_indent, hint))
             block_indent = None
         elif block_indent is None:
             out.append(line)
@@ -70,11 +80,18 @@ def strip_solutions(source: str, where: str = "cell") -> str:
 
 def exercise_from_solution(notebook: dict, name: str = "notebook") -> dict:
     """Return the exercise version of a solution notebook (as nbformat JSON): stubs, no outputs."""
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list) or not all(
+        isinstance(c, dict) and "cell_type" in c and "source" in c for c in cells
+    ):
+        raise GeneratorError(
+            f"{name}: not a Jupyter notebook (no list of cells, each with a cell_type and a source); {SOLUTION_FIX}"
+        )
     exercise = copy.deepcopy(notebook)
     for index, cell in enumerate(exercise["cells"]):
         if cell["cell_type"] != "code":
             continue
-        source = "".join(cell["source"])
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         cell["source"] = strip_solutions(source, where=f"{name}, cell {index}")
         cell["outputs"] = []
         cell["execution_count"] = None
@@ -87,11 +104,24 @@ def render(notebook: dict) -> str:
 
 
 def expected_exercises(solutions_dir: Path = ROOT / "solutions") -> dict[str, str]:
-    """Map each exercise file name to the text the generator writes for it."""
-    return {
-        path.name: render(exercise_from_solution(json.loads(path.read_text()), path.name))
-        for path in sorted(Path(solutions_dir).glob("*.ipynb"))
-    }
+    """Map each exercise file name to the text the generator writes for it.
+
+    Raises GeneratorError when `solutions_dir` holds no solution notebook (so
+    nothing would be generated) or when one of them cannot be read.
+    """
+    solutions_dir = Path(solutions_dir)
+    paths = sorted(solutions_dir.glob("*.ipynb"))
+    if not paths:
+        raise GeneratorError(
+            f"no solution notebooks (*.ipynb) in {solutions_dir}: the exercises are generated from "
+            "them, so nothing can be written (is this the course's folder, and is solutions/ there?)"
+        )
+    expected = {}
+    for path in paths:
+        with reading(path, "solution notebook", SOLUTION_FIX):
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+        expected[path.name] = render(exercise_from_solution(notebook, str(path)))
+    return expected
 
 
 def stale_exercises(solutions_dir: Path = ROOT / "solutions", exercises_dir: Path = ROOT / "exercises") -> list[str]:
@@ -105,12 +135,13 @@ def stale_exercises(solutions_dir: Path = ROOT / "solutions", exercises_dir: Pat
 def write_exercises(solutions_dir: Path = ROOT / "solutions", exercises_dir: Path = ROOT / "exercises") -> list[str]:
     """Write every exercise notebook and delete ones whose solution is gone; return the names written."""
     exercises_dir = Path(exercises_dir)
+    expected = expected_exercises(solutions_dir)  # every solution is read and converted before anything is touched
     exercises_dir.mkdir(exist_ok=True)
-    expected = expected_exercises(solutions_dir)
-    for orphan in {p.name for p in exercises_dir.glob("*.ipynb")} - expected.keys():
-        (exercises_dir / orphan).unlink()
     for name, text in expected.items():
-        (exercises_dir / name).write_text(text)
+        with atomic_write(exercises_dir / name) as file:
+            file.write(text)
+    for orphan in sorted({p.name for p in exercises_dir.glob("*.ipynb")} - expected.keys()):
+        (exercises_dir / orphan).unlink()
     return sorted(expected)
 
 
@@ -118,7 +149,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only list stale exercise files")
     args = parser.parse_args(argv)
-    if args.check:
+    try:
+        return _run(args.check)
+    except (GeneratorError, MarkerError, OSError) as error:
+        print(f"error: {error}; nothing was written or deleted", file=sys.stderr)
+        return 2
+
+
+def _run(check: bool) -> int:
+    if check:
         stale = stale_exercises()
         for name in stale:
             print(f"stale: exercises/{name} (run `make exercises`)")

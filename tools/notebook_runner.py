@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from course_utils.files import atomic_write, damaged, reading
+
 KERNEL_NAME = "birnn-course"
 
 
@@ -32,8 +34,18 @@ def run_notebook(path, timeout: int = 600) -> float:
     import nbformat
     from nbclient import NotebookClient
 
-    path = Path(path)
-    notebook = nbformat.read(path, as_version=4)
+    with reading(
+        path, "notebook", "give the path of a .ipynb file (restore a damaged one with `git checkout -- <path>`)"
+    ) as path:
+        text = path.read_text(encoding="utf-8")
+        try:
+            notebook = nbformat.reads(text, as_version=4)
+        except nbformat.reader.NotJSONError as error:
+            raise damaged(
+                path,
+                f"not a notebook: its text is not JSON ({str(error)[:80]})",
+                "restore it with `git checkout -- <path>`",
+            ) from None
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}
     )
@@ -41,7 +53,8 @@ def run_notebook(path, timeout: int = 600) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     strip_run_metadata(notebook)
-    nbformat.write(notebook, path)
+    with atomic_write(path) as file:  # a notebook is never left half written
+        file.write(nbformat.writes(notebook) + "\n")
     return seconds
 
 

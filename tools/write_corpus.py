@@ -17,6 +17,7 @@ import platform
 import sys
 
 from course_utils.checkpoints import save_checkpoint
+from course_utils.files import atomic_write
 from course_utils.lessons.word_segmentation import (
     ASSET_DIR,
     CHECKPOINT_NAMES,
@@ -43,8 +44,10 @@ def write_topics() -> str:
             "(on Debian/Ubuntu, the libpythonX.Y-stdlib package)"
         ) from error
     version = platform.python_version()
-    with gzip.GzipFile(TOPICS_PATH, "wb", mtime=0) as raw:  # mtime 0: the same text gives the same file
-        raw.write(json.dumps({"python": version, "topics": topics.topics}, sort_keys=True).encode("utf-8"))
+    with atomic_write(TOPICS_PATH, "wb") as file:
+        # mtime 0 and the final file's name in the header: the same text always gives the same bytes
+        with gzip.GzipFile(filename=TOPICS_PATH.name, mode="wb", fileobj=file, mtime=0) as raw:
+            raw.write(json.dumps({"python": version, "topics": topics.topics}, sort_keys=True).encode("utf-8"))
     return version
 
 
@@ -62,7 +65,8 @@ def write_checkpoints(progress: bool = False) -> dict:
         save_checkpoint(model, checkpoint_path(bidirectional))
         histories[name] = [{key: value for key, value in row.items() if key != "seconds"} for row in history.rows]
         scores[name] = evaluate_segmenter(model, data.vocab, data.splits["test"])
-    HISTORIES_PATH.write_text(json.dumps(histories, indent=1) + "\n")
+    with atomic_write(HISTORIES_PATH) as file:
+        file.write(json.dumps(histories, indent=1) + "\n")
     return scores
 
 

@@ -16,6 +16,7 @@ from .framework import (
     expect_tensor,
     print_error,
     run_check,
+    set_time_limit,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "expect_tensor",
     "print_error",
     "run_check",
+    "set_time_limit",
 ]

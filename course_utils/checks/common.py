@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import torch
 
-from .framework import Mismatch, expect_tensor
+from .framework import Mismatch, expect_finite, expect_shape
 
 # A known mistake: the result it produces (a tensor) or a test on the learner's
 # result (a callable returning True when it recognises the mistake), and the
@@ -65,9 +65,12 @@ def expect_close(
     """
     mistakes = list(mistakes)
     try:
-        expect_tensor(got, expected, what=what, atol=float("inf"))  # type and shape only
+        expect_shape(got, tuple(expected.shape), what)
+        if expected.numel() and bool(torch.isfinite(expected).all()):
+            expect_finite(got, what, axes)  # NaN and inf get a message of their own
     except Mismatch as wrong:
         raise Mismatch(with_explanation(str(wrong), recognise(got, mistakes, atol))) from None
+    assert isinstance(got, torch.Tensor)  # for mypy: expect_shape has checked it
     if expected.numel() == 0:
         return
     difference = (got.detach().to(expected.dtype) - expected).abs()

@@ -2,28 +2,86 @@
 
 A check runs a learner's function on a few named cases and reports, in plain
 words, what passed, what failed (expected vs got, for which input) and a hint.
-An unfinished stub (it raises NotImplementedError) is reported as
-"not attempted yet"; any other exception becomes a failed case with its
-message, never a traceback.
 
-Each exercise's check is a function here (e.g. `check_reverse_time(fn)`)
+* The generated exercise stub raises `NotImplementedError("your code here: <hint>")`
+  (`stub_line`); a case that reaches such a stub is "not attempted yet", and a
+  check whose every case reaches one reports the whole task as not attempted.
+  Any other exception, a NotImplementedError from torch or from the learner's
+  own code included, is a failed case showing the error and the line of the
+  learner's code it came from; the cases that ran before it are kept.
+* NaN and inf in a result fail with a message of their own (they never pass a
+  tolerance test, and "largest difference nan" explains nothing).
+* Each case runs under a time limit (`set_time_limit`, 30 s by default; cases
+  that train a model get `SLOW_FACTOR` times as long). How: a watchdog thread
+  raises `CaseTimeout` in the thread running the case
+  (`PyThreadState_SetAsyncExc`), so the learner's code keeps running in the
+  kernel's own thread (printing, plotting and torch's per-thread settings work
+  as usual) on Linux, macOS and Windows alike. Its limit: the exception arrives
+  only when Python code runs, so one long call into C (a huge matrix product,
+  `time.sleep`, `input()`) is stopped when that call returns, not during it;
+  on a Python without `ctypes.pythonapi` (not CPython) cases run without a limit.
+
+Each exercise's check is a function in `lessonNN` (e.g. `check_reverse_time(fn)`)
 built from `run_check` and the `expect_*` helpers.
 """
 
 from __future__ import annotations
 
+import ctypes
 import html
+import math
+import os
+import sys
+import sysconfig
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted yet"
+STUB_PREFIX = "your code here: "  # the message of every generated stub starts with it (see stub_line)
+DEFAULT_TIME_LIMIT = 30.0  # seconds per case
+SLOW_FACTOR = 20  # cases that train a model get this many times the limit
+_limit = {"seconds": DEFAULT_TIME_LIMIT}
+
+# Frames of these folders are not the learner's: the course's package, torch, installed packages, the stdlib.
+_NOT_LEARNER = tuple(
+    os.path.join(str(Path(folder).resolve()), "")
+    for folder in {
+        Path(__file__).resolve().parents[1],
+        Path(torch.__file__).resolve().parent,
+        sysconfig.get_paths()["stdlib"],
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+    }
+)
 
 
 class Mismatch(AssertionError):
     """A case's result differs from what was expected; the message says how."""
+
+
+class CaseTimeout(BaseException):
+    """Raised inside a case that ran past its time limit (a BaseException, so `except Exception` cannot swallow it)."""
+
+
+def stub_line(indent: str, hint: str) -> str:
+    """The line an exercise stub is made of: `raise NotImplementedError("your code here: <hint>")`."""
+    import json
+
+    return f"{indent}raise NotImplementedError({json.dumps(STUB_PREFIX + hint, ensure_ascii=False)})"
+
+
+def set_time_limit(seconds: float | None = DEFAULT_TIME_LIMIT) -> None:
+    """Set how long one case of any check may run, in seconds (30 by default); None: no limit."""
+    if seconds is not None and (
+        isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds <= 0
+    ):
+        raise ValueError(f"seconds must be a positive number of seconds, or None for no limit, got {seconds!r}")
+    _limit["seconds"] = None if seconds is None else float(seconds)
 
 
 @dataclass
@@ -31,6 +89,7 @@ class CaseResult:
     name: str
     passed: bool
     detail: str = ""
+    attempted: bool = True
 
 
 @dataclass
@@ -56,7 +115,9 @@ class CheckReport:
         verdict = "all passed, well done!" if self.passed else f"{n_ok} of {len(self.cases)} cases passed"
         lines = [f"{self.task}: {verdict}"]
         lines += [
-            f"  [{'ok' if c.passed else 'FAIL'}] {c.name}" + (f": {c.detail}" if c.detail else "") for c in self.cases
+            f"  [{'ok' if c.passed else 'FAIL' if c.attempted else 'TODO'}] {c.name}"
+            + (f": {c.detail}" if c.detail else "")
+            for c in self.cases
         ]
         if not self.passed and self.hint:
             lines.append(f"  Hint: {self.hint}")
@@ -73,42 +134,173 @@ class CheckReport:
         return f"<div style='border-left: 4px solid {colour}; padding-left: 8px; font-family: monospace'>{body}</div>"
 
 
-def run_check(task: str, cases: dict[str, Callable[[], None]], hint: str = "") -> CheckReport:
-    """Run each named case (a function that raises `Mismatch` on a wrong result).
+def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "", slow: bool = False) -> CheckReport:
+    """Run each named case (a function that raises `Mismatch` on a wrong result) under the time limit.
 
     A case that passes and returns a string shows it as a note (e.g. the
-    accuracy it measured). A NotImplementedError from any case means the
-    learner has not started: the report says "not attempted yet" and runs no
-    further cases.
+    accuracy it measured). A case that reaches an exercise stub is "not
+    attempted"; when every case does, so is the report. slow: the cases train
+    a model, so each gets `SLOW_FACTOR` times the limit.
     """
+    limit = _limit["seconds"] and _limit["seconds"] * (SLOW_FACTOR if slow else 1)
     results = []
     for name, case in cases.items():
         try:
-            note = case()
-        except NotImplementedError:
-            return CheckReport(task, NOT_ATTEMPTED, hint=hint)
+            note = _run_with_limit(case, limit)
+        except CaseTimeout:
+            results.append(CaseResult(name, False, _timeout_message(limit, slow)))
         except Mismatch as wrong:
             results.append(CaseResult(name, False, str(wrong)))
-        except Exception as error:  # a learner's bug: report it, do not crash the notebook
-            where = traceback.extract_tb(error.__traceback__)[-1]
-            results.append(
-                CaseResult(
-                    name, False, f"your code raised {type(error).__name__}: {error} (line {where.lineno}: {where.line})"
+        except NotImplementedError as error:
+            if _is_stub(error):
+                hint = str(error)[len(STUB_PREFIX) :]
+                results.append(
+                    CaseResult(
+                        name,
+                        False,
+                        "not written yet: it reached a `raise NotImplementedError` "
+                        f"line of the exercise (its hint: {hint})",
+                        attempted=False,
+                    )
                 )
-            )
+            else:
+                results.append(CaseResult(name, False, _describe_error(error)))
+        except Exception as error:  # a learner's bug: report it, do not crash the notebook
+            results.append(CaseResult(name, False, _describe_error(error)))
         else:
             results.append(CaseResult(name, True, note if isinstance(note, str) else ""))
+    if results and not any(r.attempted for r in results):
+        return CheckReport(task, NOT_ATTEMPTED, hint=hint)
     status = PASSED if all(r.passed for r in results) else FAILED
     return CheckReport(task, status, results, hint)
 
 
-def expect_tensor(got: object, expected: torch.Tensor, what: str = "result", atol: float = 1e-6) -> None:
-    """Raise Mismatch unless `got` is a tensor of `expected`'s shape and values (within `atol`)."""
+def _timeout_message(limit: float, slow: bool) -> str:
+    suggested = 2 * limit / (SLOW_FACTOR if slow else 1)  # set_time_limit sets the limit of an ordinary case
+    return (
+        f"stopped after {limit:g} s, the time limit of one case: does a loop of yours never end (a `while` whose "
+        "condition stays true, a counter never increased)? If your code is just slow, raise the limit with "
+        f"`from course_utils.checks import set_time_limit; set_time_limit({suggested:g})` "
+        "and run the check again"
+    )
+
+
+def _is_stub(error: NotImplementedError) -> bool:
+    """True for the generated stub's error: its message starts with STUB_PREFIX and it was raised in learner code."""
+    message = error.args[0] if len(error.args) == 1 else None
+    frames = traceback.extract_tb(error.__traceback__)
+    return (
+        isinstance(message, str)
+        and message.startswith(STUB_PREFIX)
+        and bool(frames)
+        and _is_learner_frame(frames[-1].filename)
+    )
+
+
+def _is_learner_frame(filename: str) -> bool:
+    if filename.startswith("<frozen"):
+        return False
+    try:
+        resolved = str(Path(filename).resolve())
+    except (OSError, ValueError):
+        return True
+    return not resolved.startswith(_NOT_LEARNER)
+
+
+def _describe_error(error: BaseException) -> str:
+    """`TypeName: message`, and where in the learner's code it came from (not torch's or the check's lines)."""
+    text = f"{type(error).__name__}: {error}"
+    mine = [frame for frame in traceback.extract_tb(error.__traceback__) if _is_learner_frame(frame.filename)]
+    if not mine:
+        return f"the check could not use what your code returned: {text}"
+    where = mine[-1]
+    line = f": {where.line.strip()}" if where.line else ""
+    return f"your code raised {text} (in {where.name}, line {where.lineno}{line})"
+
+
+class _Watchdog:
+    """Raises CaseTimeout in the thread that started it, once, if it is still running the case after `seconds`."""
+
+    def __init__(self, seconds: float):
+        self.thread_id = threading.get_ident()
+        self.lock = threading.Lock()
+        self.running = True
+        self.timer = threading.Timer(seconds, self._fire)
+        self.timer.daemon = True
+
+    def _fire(self) -> None:
+        with self.lock:
+            if self.running:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self.thread_id), ctypes.py_object(CaseTimeout)
+                )
+
+    def stop(self) -> None:
+        self.timer.cancel()
+        with self.lock:
+            self.running = False
+            # Clear an exception that fired but has not been raised yet, so it cannot land after the case.
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), None)
+
+
+def _run_with_limit(case: Callable[[], object], seconds: float | None) -> object:
+    if not seconds or not hasattr(ctypes, "pythonapi") or sys.implementation.name != "cpython":
+        return case()
+    watchdog = _Watchdog(seconds)
+    watchdog.timer.start()
+    try:
+        return case()
+    finally:
+        watchdog.stop()
+
+
+# --- comparing results ---------------------------------------------------------------------
+
+
+def non_finite_message(what: str, value: float, where: str = "") -> str:
+    """The sentence for a NaN or inf found in a result: what it is, where, and what usually causes it."""
+    at = f" at {where}" if where else ""
+    if math.isnan(value):
+        return (
+            f"the {what} holds NaN (not a number){at}: NaN comes from 0/0, inf - inf, the log or square root of a "
+            "negative number, or from a NaN in what you computed it from"
+        )
+    return (
+        f"the {what} holds {value}{at}: an infinity comes from dividing by 0, the log of 0, or exp of a large "
+        "number (use log_softmax / logsumexp instead of log(softmax(...)))"
+    )
+
+
+def expect_finite(got: torch.Tensor, what: str = "result", axes: tuple[str, ...] = ()) -> None:
+    """Raise Mismatch naming the first NaN or inf entry of a floating tensor `got` (by `axes` when given)."""
+    if not (got.is_floating_point() or got.is_complex()) or got.numel() == 0:
+        return
+    bad = ~torch.isfinite(got.detach())
+    if not bad.any():
+        return
+    index = tuple(int(i) for i in bad.nonzero()[0])
+    names = axes if len(axes) == len(index) else tuple(f"axis {i}" for i in range(len(index)))
+    where = "[" + ", ".join(f"{axis} {i}" for axis, i in zip(names, index)) + "]" if index else ""
+    raise Mismatch(non_finite_message(what, float(got.detach()[index].real), where))
+
+
+def expect_shape(got: object, shape: tuple, what: str = "result") -> None:
+    """Raise Mismatch unless `got` is a tensor of shape `shape`."""
     if not isinstance(got, torch.Tensor):
-        raise Mismatch(f"expected the {what} to be a tensor of shape {tuple(expected.shape)}, got {type(got).__name__}")
-    if got.shape != expected.shape:
-        raise Mismatch(f"expected the {what} to have shape {tuple(expected.shape)}, got {tuple(got.shape)}")
-    gap = (got.detach().to(expected.dtype) - expected).abs().max().item() if expected.numel() else 0.0
+        raise Mismatch(f"expected the {what} to be a tensor of shape {tuple(shape)}, got {type(got).__name__}")
+    if tuple(got.shape) != tuple(shape):
+        raise Mismatch(f"expected the {what} to have shape {tuple(shape)}, got {tuple(got.shape)}")
+
+
+def expect_tensor(got: object, expected: torch.Tensor, what: str = "result", atol: float = 1e-6) -> None:
+    """Raise Mismatch unless `got` is a tensor of `expected`'s shape and values (within `atol`); NaN and inf fail."""
+    expect_shape(got, tuple(expected.shape), what)
+    assert isinstance(got, torch.Tensor)  # for mypy: expect_shape has checked it
+    if expected.numel() == 0:
+        return
+    if bool(torch.isfinite(expected).all()):
+        expect_finite(got, what)
+    gap = (got.detach().to(expected.dtype) - expected).abs().max().item()
     if not gap <= atol:
         raise Mismatch(
             f"the {what} has the right shape but wrong values (largest difference {gap:.3g}, allowed {atol:g})"
@@ -117,6 +309,8 @@ def expect_tensor(got: object, expected: torch.Tensor, what: str = "result", ato
 
 def expect_equal(got: object, expected: object, what: str = "result") -> None:
     """Raise Mismatch unless `got == expected` (plain Python values: ints, tuples, strings)."""
+    if isinstance(got, float) and not math.isfinite(got):
+        raise Mismatch(non_finite_message(what, got))
     if got != expected:
         raise Mismatch(f"expected the {what} to be {expected!r}, got {got!r}")
 

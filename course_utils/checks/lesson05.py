@@ -12,6 +12,7 @@ bidirectional one must reach 0.90, the forward-only one cannot pass its ceiling
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from ..data import ceiling_by_position, forward_ceiling, make_tagging_data
 from ..training import evaluate
 from .common import expect_pair, seeded, with_explanation
-from .framework import CheckReport, Mismatch, run_check
+from .framework import CheckReport, Mismatch, non_finite_message, run_check
 
 # (seq_len, k) of each case
 CEILING_CASES = {
@@ -67,6 +68,9 @@ def _as_floats(answer, seq_len):
         raise Mismatch(f"expected a list with one number per step ({seq_len} values), got {answer!r}")
     if len(answer) != seq_len:
         raise Mismatch(f"expected {seq_len} values, one per step, got {len(answer)}")
+    for t, value in enumerate(answer):
+        if not math.isfinite(value):  # NaN would pass every `abs(a - b) > tol` test
+            raise Mismatch(non_finite_message("list of ceilings", float(value), f"step {t}"))
     return [float(v) for v in answer]
 
 
@@ -191,4 +195,5 @@ def check_train_gru_tagger(train_gru_tagger: Callable[..., Any]) -> CheckReport:
         },
         hint="SequenceTagger(8, 10, 5, cell='gru', bidirectional=bidirectional), the loaders from "
         "make_tagging_loaders(seed=seed), and train(model, train_loader, val_loader, epochs=5, seed=seed).",
+        slow=True,
     )

@@ -238,4 +238,5 @@ def check_speaker_training(classifier_class: Callable[..., Any]) -> CheckReport:
         "training on Japanese Vowels",
         {name: run},
         hint="make check_classifier_forward pass first; this check uses your forward as it is.",
+        slow=True,
     )

@@ -24,7 +24,7 @@ from torch import nn
 from ..models import SequenceTagger, eval_mode
 from ..tables import html_table, text_table
 from ..tensors import check_input, check_lengths, check_tensor, reverse_within_lengths, step_mask
-from ..validation import check_int, describe
+from ..validation import check_bool, check_int, describe
 from .text_box import TextBox
 
 # Names and order of one direction's parameters in nn.RNN; the backward
@@ -50,6 +50,7 @@ def run_direction(
     output 0 and leave the state alone, so h_last is each sequence's own final
     state (after its last valid step forwards, after step 0 backwards).
     """
+    check_bool("reverse", reverse)
     check_tensor("W_ih", W_ih, dim=2, floating=True)
     hidden_size, input_size = W_ih.shape
     check_input(x, input_size, dtype=W_ih.dtype)

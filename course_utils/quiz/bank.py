@@ -115,6 +115,10 @@ def load_bank_file(path: Path | str) -> Bank:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise BankError(f"{path.name}: not valid JSON ({error})") from None
+    except UnicodeDecodeError as error:
+        raise BankError(
+            f"{path.name}: not UTF-8 text (byte {error.start}), so not a bank file; save it as UTF-8"
+        ) from None
     name = path.stem
     if (
         not isinstance(data, dict)

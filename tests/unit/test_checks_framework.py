@@ -1,5 +1,10 @@
 """Specification of the check framework behind every exercise's check cell."""
 
+import re
+import threading
+import time
+
+import pytest
 import torch
 
 from course_utils.checks import (
@@ -11,11 +16,14 @@ from course_utils.checks import (
     expect_tensor,
     print_error,
     run_check,
+    set_time_limit,
 )
+from course_utils.checks.framework import STUB_PREFIX, expect_shape, stub_line
+from course_utils.checks.lesson05 import check_forward_ceiling_by_step
 
 
 def stub():
-    raise NotImplementedError("flip the time axis")
+    raise NotImplementedError(STUB_PREFIX + "flip the time axis")
 
 
 def test_a_stub_is_reported_as_not_attempted_without_a_traceback():
@@ -86,3 +94,167 @@ def test_print_error_shows_the_type_and_message_only(capsys):
 def test_print_error_says_when_nothing_was_raised(capsys):
     print_error(lambda: 1)
     assert capsys.readouterr().out == "no error raised\n"
+
+
+# --- NaN and inf, the stub's own NotImplementedError, the learner's line, time limits (issue 16) -----------
+
+
+def generated_stub():
+    exec(stub_line("", "flip the time axis"))  # the very line the exercise generator writes
+
+
+def test_a_nan_answer_fails_with_a_message_about_nan_not_a_difference():
+    report = check_forward_ceiling_by_step(lambda seq_len, k=2: [float("nan")] * seq_len)
+    assert report.status == FAILED and "0 of 5 cases passed" in str(report)
+    assert "holds NaN (not a number) at step 0" in str(report)
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (float("nan"), "holds NaN (not a number) at [axis 0 0, axis 1 1]"),
+        (float("inf"), "holds inf at [axis 0 0, axis 1 1]"),
+    ],
+)
+def test_expect_tensor_names_the_first_non_finite_entry(value, words):
+    got = torch.zeros(2, 3)
+    got[0, 1] = value
+    with pytest.raises(Mismatch, match=re.escape(words)):
+        expect_tensor(got, torch.zeros(2, 3), what="output")
+
+
+def test_a_nan_of_the_right_shape_is_not_reported_as_a_difference_allowed_inf():
+    report = run_check("t", {"case": lambda: expect_tensor(torch.full((2,), float("nan")), torch.zeros(2))})
+    assert "allowed inf" not in str(report) and "largest difference nan" not in str(report)
+    assert "holds NaN" in str(report)
+
+
+def test_expect_equal_fails_a_nan_number_with_its_own_message():
+    with pytest.raises(Mismatch, match="holds NaN"):
+        expect_equal(float("nan"), 0.5, what="ceiling")
+
+
+def test_expect_shape_checks_type_and_shape_only():
+    expect_shape(torch.full((2, 3), float("nan")), (2, 3))
+    with pytest.raises(Mismatch, match=r"shape \(2, 3\), got \(3, 2\)"):
+        expect_shape(torch.zeros(3, 2), (2, 3))
+
+
+def test_only_the_generated_stub_means_not_attempted():
+    report = run_check("task", {"a": generated_stub, "b": generated_stub})
+    assert report.status == NOT_ATTEMPTED
+
+
+def test_a_learners_own_not_implemented_error_is_a_failure_and_earlier_cases_are_kept():
+    def helper_not_done():
+        raise NotImplementedError("my helper is not done")
+
+    report = run_check("task", {"first": lambda: None, "second": helper_not_done, "third": lambda: "ran"})
+    assert report.status == FAILED
+    text = str(report)
+    assert "[ok] first" in text and "[ok] third: ran" in text
+    assert "your code raised NotImplementedError: my helper is not done (in helper_not_done, line" in text
+
+
+def test_a_not_implemented_error_from_torch_is_a_failure_not_a_stub():
+    class Misspelt(torch.nn.Module):
+        def foward(self, x):  # the typo leaves nn.Module's forward, which raises NotImplementedError
+            return x
+
+    report = run_check("task", {"case": lambda: Misspelt()(torch.zeros(1))})
+    assert report.status == FAILED and 'missing the required "forward" function' in str(report)
+
+
+def test_a_stub_message_raised_outside_learner_code_is_not_a_stub():
+    inside_torch = compile("raise NotImplementedError(message)", torch.__file__, "exec")  # a frame of torch's
+    report = run_check("task", {"case": lambda: exec(inside_torch, {"message": STUB_PREFIX + "x"})})
+    assert report.status == FAILED and "your code raised NotImplementedError" in str(report)
+
+
+def test_a_check_with_some_cases_reaching_the_stub_keeps_the_others():
+    report = run_check("task", {"done": lambda: None, "not done": generated_stub})
+    assert report.status == FAILED
+    assert "[ok] done" in str(report)
+    assert "[TODO] not done: not written yet" in str(report) and "hint: flip the time axis" in str(report)
+
+
+def test_the_line_reported_is_the_learners_own_not_torchs():
+    def bidirectional_pass(x, rnn):
+        return rnn(x.unsqueeze(0))  # a 4-D input: torch raises deep inside its own code
+
+    rnn = torch.nn.RNN(3, 2, batch_first=True, bidirectional=True)
+    report = run_check("task", {"case": lambda: bidirectional_pass(torch.zeros(2, 4, 3), rnn)})
+    assert "in bidirectional_pass, line" in str(report)
+    assert "return rnn(x.unsqueeze(0))" in str(report)
+    assert "rnn.py" not in str(report) and "raise ValueError" not in str(report)
+
+
+def test_an_error_in_using_the_learners_result_says_so():
+    report = run_check("task", {"case": lambda: torch.zeros(2) + "a"})
+    assert "your code raised" in str(report)  # the lambda is this file's code: the learner's here
+    with_result = run_check("task", {"case": lambda: expect_tensor(object(), torch.zeros(2))})
+    assert "got object" in str(with_result)
+
+
+@pytest.fixture
+def short_time_limit():
+    set_time_limit(0.5)
+    yield
+    set_time_limit()
+
+
+def test_an_endless_loop_is_stopped_with_a_message_and_the_other_cases_run(short_time_limit):
+    def endless():
+        while True:
+            pass
+
+    started = time.perf_counter()
+    report = run_check("task", {"loop": endless, "after": lambda: "ran"})
+    assert time.perf_counter() - started < 10
+    assert "[FAIL] loop: stopped after 0.5 s, the time limit of one case" in str(report)
+    assert "set_time_limit(" in str(report) and "[ok] after: ran" in str(report)
+
+
+def test_a_loop_that_catches_every_exception_is_stopped_too(short_time_limit):
+    def stubborn():
+        while True:
+            try:
+                while True:
+                    pass
+            except Exception:
+                pass
+
+    assert "stopped after 0.5 s" in str(run_check("task", {"case": stubborn}))
+
+
+def test_the_time_limit_works_on_a_thread_other_than_the_main_one(short_time_limit):
+    reports = []
+
+    def endless():
+        while True:
+            pass
+
+    worker = threading.Thread(target=lambda: reports.append(run_check("task", {"loop": endless})))
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive() and "stopped after 0.5 s" in str(reports[0])
+
+
+def test_a_case_that_ends_in_time_leaves_no_pending_timeout(short_time_limit):
+    for _ in range(20):
+        assert run_check("task", {"quick": lambda: time.sleep(0.45)}).status == PASSED
+    time.sleep(0.6)  # a timeout still pending would be raised here
+
+
+def test_slow_checks_get_more_time_and_none_means_no_limit():
+    set_time_limit(None)
+    try:
+        assert run_check("task", {"case": lambda: time.sleep(0.2)}).status == PASSED
+    finally:
+        set_time_limit()
+
+
+@pytest.mark.parametrize("seconds", [0, -1, float("nan"), float("inf"), "30", True])
+def test_set_time_limit_rejects_what_is_not_a_positive_number(seconds):
+    with pytest.raises(ValueError, match="seconds must be a positive number"):
+        set_time_limit(seconds)

@@ -165,7 +165,8 @@ def naive_log_of_the_average(a, b):
 def test_the_log_of_float32_probabilities_fails_only_for_confident_taggers_and_says_why():
     report = check_merge_probabilities(naive_log_of_the_average)
     assert [case.passed for case in report.cases] == [True, True, True, True, False]
-    assert "got -inf. Some values are -inf (or NaN)" in str(report)
+    assert "holds -inf at [sequence 0, step 0, class" in str(report)
+    assert "Some values are -inf (or NaN)" in str(report)
 
 
 def test_the_same_sum_in_float64_passes():

@@ -18,7 +18,7 @@ from course_utils.data import (
     split_train_val,
     tagging_window,
 )
-from course_utils.tensors import step_mask
+from course_utils.tensors import check_lengths, step_mask
 
 
 def brute_force_labels(x, length, n_classes=5):
@@ -201,3 +201,29 @@ def test_step_mask_marks_the_steps_before_each_length():
     mask = step_mask(torch.tensor([3, 1, 4]), 4)
     assert mask.dtype == torch.bool
     assert mask.tolist() == [[True, True, True, False], [True, False, False, False], [True] * 4]
+
+
+# --- bad input is named (issue 16) -----------------------------------------------------------------
+
+
+def test_count_on_neighbours_refuses_non_finite_features():
+    X = torch.zeros(1, 4, 2)
+    X[0, 1, 0] = float("nan")
+    with pytest.raises(ValueError, match="X holds NaN or inf"):
+        count_on_neighbours(X, [4])
+
+
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), (1.5, TypeError)])
+def test_split_train_val_seed_must_be_an_int_from_0(seed, error):
+    with pytest.raises(error, match="seed must be"):
+        split_train_val(torch.zeros(10, 2), seed=seed)
+
+
+def test_split_train_val_names_what_is_not_a_tensor():
+    with pytest.raises(TypeError, match=r"tensors\[1\] must be a torch.Tensor"):
+        split_train_val(torch.zeros(10, 2), [0] * 10)
+
+
+def test_lengths_must_not_be_complex():
+    with pytest.raises(TypeError, match="lengths must be an integer tensor"):
+        check_lengths(torch.tensor([2, 3]) + 0j)

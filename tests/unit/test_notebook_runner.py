@@ -1,5 +1,8 @@
 """Specification of the maintainers' notebook runner."""
 
+import os
+
+import nbclient
 import nbformat
 import pytest
 
@@ -23,3 +26,62 @@ def test_run_notebook_stores_outputs_in_place(tmp_path):
     cell = nbformat.read(path, as_version=4).cells[0]
     assert cell.outputs[0]["text"] == "42\n" and cell.execution_count == 1
     assert "execution" not in cell.metadata
+
+
+# --- faults: a damaged notebook is named; an interrupted save leaves the notebook whole (issue 16) -----
+
+
+class NoKernel:
+    """Stands in for nbclient's NotebookClient: 'executes' by adding one output, without starting a kernel."""
+
+    def __init__(self, notebook, **_):
+        self.notebook = notebook
+
+    def execute(self):
+        self.notebook.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n")]
+
+
+def test_an_interrupted_save_leaves_the_notebook_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), path)
+    before = path.read_bytes()
+    monkeypatch.setattr(nbclient, "NotebookClient", NoKernel)
+
+    def interrupted(source, target):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_notebook(path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["tiny.ipynb"]
+
+
+def test_a_saved_notebook_is_what_nbformat_writes(tmp_path, monkeypatch):
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), path)
+    monkeypatch.setattr(nbclient, "NotebookClient", NoKernel)
+    run_notebook(path)
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.cells[0].outputs[0]["text"] == "42\n"
+    expected = tmp_path / "expected.ipynb"
+    nbformat.write(notebook, expected)
+    assert path.read_bytes() == expected.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "content, error, words",
+    [
+        ("{not json", ValueError, "broken.ipynb: not a notebook: its text is not JSON"),
+        (b"\xff\xfe\x00", ValueError, "broken.ipynb is not UTF-8 text"),
+    ],
+)
+def test_a_damaged_notebook_is_named(tmp_path, content, error, words):
+    path = tmp_path / "broken.ipynb"
+    path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
+    with pytest.raises(error, match=words):
+        run_notebook(path)
+
+
+def test_a_missing_notebook_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no notebook at .*missing.ipynb"):
+        run_notebook(tmp_path / "missing.ipynb")

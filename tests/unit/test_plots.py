@@ -145,3 +145,43 @@ def test_tensor_heatmap_labels_the_two_directions_when_split():
 def test_tensor_heatmap_rejects_a_tensor_that_is_not_two_dimensional():
     with pytest.raises(ValueError, match=r"tensor \(T, D\) must have 2 axes"):
         plot_tensor_heatmap(torch.randn(2, 6, 8), "batch")
+
+
+# --- bad input is named, not drawn (issue 16) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("ceiling", [True, float("nan"), float("inf"), -1, 1.5])
+def test_a_ceiling_that_is_not_an_accuracy_is_refused(ceiling):
+    with pytest.raises(ValueError, match="ceiling must be an accuracy in \\[0, 1\\]"):
+        plot_accuracy_by_position({"bidirectional": [0.5, 0.6]}, ceiling=ceiling)
+
+
+def test_a_ceiling_that_is_not_numbers_is_named():
+    with pytest.raises(TypeError, match="ceiling must be a sequence of accuracies"):
+        plot_accuracy_by_position({"bidirectional": [0.5, 0.6]}, ceiling="high")
+
+
+@pytest.mark.parametrize(
+    "cm, error, words",
+    [
+        (torch.full((2, 2), float("nan")), ValueError, "must hold counts"),
+        (torch.full((2, 2), 0.5), ValueError, "must hold counts"),
+        (torch.tensor([[1, -2], [0, 3]]), ValueError, "must hold counts"),
+        (torch.eye(2, dtype=torch.bool), ValueError, "must hold counts"),
+        (None, TypeError, "cm must be a \\(C, C\\) tensor of counts"),
+    ],
+)
+def test_a_confusion_matrix_that_is_not_counts_is_refused(cm, error, words):
+    with pytest.raises(error, match=words):
+        plot_confusion_matrix(cm)
+
+
+def test_class_names_given_as_one_string_are_refused():
+    with pytest.raises(TypeError, match="class_names must be a list of 3 names"):
+        plot_confusion_matrix(torch.eye(3, dtype=torch.long), class_names="abc")
+
+
+@pytest.mark.parametrize("tensor", [torch.zeros(0, 3), torch.full((2, 3), float("nan")), torch.zeros(2, 3) + 1j])
+def test_a_heatmap_of_nothing_or_of_non_finite_values_is_refused(tensor):
+    with pytest.raises(ValueError, match="tensor must be a non-empty real \\(T, D\\) tensor of finite values"):
+        plot_tensor_heatmap(tensor, "title")

@@ -170,6 +170,13 @@ def test_invalid_json_names_the_file(tmp_path):
         load_bank_file(path)
 
 
+def test_a_bank_file_that_is_not_utf8_names_the_file(tmp_path):
+    path = tmp_path / "02_shapes.json"
+    path.write_bytes(b'{"title": "\xff"}')
+    with pytest.raises(BankError, match="02_shapes.json: not UTF-8 text"):
+        load_bank_file(path)
+
+
 def test_a_missing_bank_file_is_reported(tmp_path):
     with pytest.raises(BankError, match="01_concept.json: bank file not found"):
         load_banks(tmp_path)

@@ -418,3 +418,31 @@ def test_plot_delay_results_draws_the_delays_and_a_line_per_other_model():
 def test_plot_delay_results_rejects_other_input():
     with pytest.raises(TypeError, match="results must be a DelayResults"):
         plot_delay_results({"forward": [0.5]})
+
+
+# --- bad input is named (issue 16) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, value, error",
+    [
+        ("past", None, TypeError),
+        ("future", float("nan"), TypeError),
+        ("past", -1, ValueError),
+        ("seq_len", 0, ValueError),
+    ],
+)
+def test_information_limit_names_a_bad_window(name, value, error):
+    with pytest.raises(error, match=f"{name} must be"):
+        information_limit(**{name: value})
+
+
+@pytest.mark.parametrize("name, value", [("past", [1]), ("seq_len", {}), ("n_sequences", 2.5)])
+def test_merge_limit_names_a_bad_argument_before_caching_it(name, value):
+    with pytest.raises(TypeError, match=f"{name} must be an int"):
+        merge_limit(**{name: value})
+
+
+def test_to_classes_refuses_nan_targets():
+    with pytest.raises(ValueError, match="target holds NaN or inf"):
+        to_classes(torch.tensor([0.1, float("nan")]))

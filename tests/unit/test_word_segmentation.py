@@ -2,14 +2,20 @@
 
 import gzip
 import json
+import os
 import platform
 import re
+import zipfile
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
+from course_utils.checkpoints import DIGEST_TAG
 from course_utils.data import PAD_LABEL
+from course_utils.files import DamagedFileError
 from course_utils.lessons import word_segmentation as capstone
 from course_utils.lessons.word_segmentation import (
     PAD_ID,
@@ -24,6 +30,7 @@ from course_utils.lessons.word_segmentation import (
     build_segmenter,
     capstone_data,
     collate_ids,
+    corpus,
     corpus_sentences,
     encode_sentences,
     forward_hidden_size,
@@ -41,6 +48,7 @@ from course_utils.lessons.word_segmentation import (
     train_capstone,
     word_end_recall,
 )
+from course_utils.lessons.word_segmentation import model as model_module
 from course_utils.models import count_parameters
 from course_utils.plots import CourseFigure
 
@@ -415,7 +423,7 @@ def test_segment_rejects_non_strings():
 
 
 def test_predict_spaces_wants_a_list():
-    with pytest.raises(TypeError, match="wrap it in a list"):
+    with pytest.raises(TypeError, match="wrap one text in a list"):
         predict_spaces(load_capstone()[0], load_capstone()[1], "a b")
 
 
@@ -445,3 +453,113 @@ def test_segmenter_window_must_leave_room_beyond_its_margins():
 
 def test_length_histogram_is_one_course_figure():
     assert isinstance(plot_length_histogram({"train": TINY, "test": TINY[:2]}), CourseFigure)
+
+
+# --- damaged shipped files and vocabularies are named, with what to do (issue 16) -----------------
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("", "is damaged or cut short, not a readable vocabulary file"),
+        ('{"pad_id": 0, "unk_id":', "is damaged or cut short"),
+        ("[1, 2]", "expected a JSON object with a 'chars' string, got list"),
+        ('{"pad_id": 0, "unk_id": 1}', "expected a JSON object with a 'chars' string"),
+        ('{"pad_id": 3, "unk_id": 1, "chars": "ab"}', r"it numbers padding and unknown characters \(3, 1\)"),
+        ('{"pad_id": 0, "unk_id": 1, "chars": "aab"}', "chars must hold distinct, non-space characters"),
+    ],
+)
+def test_a_damaged_or_foreign_vocabulary_file_is_named(tmp_path, content, words):
+    path = tmp_path / "vocab.json"
+    path.write_text(content)
+    with pytest.raises(DamagedFileError, match=words) as caught:
+        CharVocab.load(path)
+    assert str(path) in str(caught.value) and "CharVocab.save" in str(caught.value)
+
+
+def test_a_missing_vocabulary_file_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no vocabulary file at .*none.json: write it with CharVocab.save"):
+        CharVocab.load(tmp_path / "none.json")
+
+
+def test_saving_a_vocabulary_interrupted_leaves_the_old_file(tmp_path, monkeypatch):
+    path = CharVocab("abc").save(tmp_path / "vocab.json")
+    before = path.read_text()
+
+    def interrupted(source, target):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        CharVocab("abcdef").save(path)
+    assert path.read_text() == before and CharVocab.load(path) == CharVocab("abc")
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(chars=st.text(min_size=0, max_size=30).map(lambda t: "".join(dict.fromkeys(c for c in t if not c.isspace()))))
+def test_any_vocabulary_survives_a_save_and_load(tmp_path_factory, chars):
+    path = tmp_path_factory.mktemp("vocab") / "vocab.json"
+    assert CharVocab.load(CharVocab(chars).save(path)) == CharVocab(chars)
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"plain text", "is damaged or cut short, not a readable copy of Python's documentation topics"),
+        (gzip.compress(b'{"python": "3", "topics": {"a": "b"}}')[:20], "is damaged or cut short"),
+        (gzip.compress(b'{"python": "3"}'), "expected {'python': version, 'topics'"),
+        (gzip.compress(b'{"python": "3", "topics": {"a": 1}}'), "expected {'python': version, 'topics'"),
+        (gzip.compress(b'{"python": "3", "topics": {}}'), "with at least one topic"),
+    ],
+)
+def test_a_damaged_shipped_text_is_named_with_how_to_restore_it(tmp_path, monkeypatch, content, words):
+    path = tmp_path / "topics.json.gz"
+    path.write_bytes(content)
+    monkeypatch.setattr(corpus, "TOPICS_PATH", path)
+    corpus.forget_cached_text()
+    try:
+        with pytest.raises(DamagedFileError, match=words) as caught:
+            corpus.load_topics()
+        assert str(path) in str(caught.value) and "git checkout -- course_utils/assets/word_segmentation" in str(
+            caught.value
+        )
+    finally:
+        monkeypatch.undo()
+        corpus.forget_cached_text()
+
+
+@pytest.mark.parametrize("content", ["{", '{"bidirectional": []}', '{"bidirectional": [{"epoch": 1}]}'])
+def test_a_damaged_histories_file_is_named(tmp_path, monkeypatch, content, data):
+    path = tmp_path / "histories.json"
+    path.write_text(content)
+    monkeypatch.setattr(model_module, "HISTORIES_PATH", path)
+    with pytest.raises(DamagedFileError, match="histories.json") as caught:
+        get_capstone(data, train_from_scratch=False, progress=False)
+    assert "write_corpus --write-checkpoint" in str(caught.value)
+
+
+@pytest.mark.parametrize("vocab", [None, "abc", {"a": 2}])
+def test_a_vocab_that_is_not_a_char_vocab_is_named(vocab):
+    with pytest.raises(TypeError, match="vocab must be a CharVocab"):
+        encode_sentences(["a b"], vocab)
+    with pytest.raises(TypeError, match="vocab must be a CharVocab"):
+        predict_spaces(build_segmenter(10), vocab, ["a b"])
+
+
+def test_a_model_that_is_not_a_module_is_named():
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        predict_spaces("model", CharVocab("ab"), ["a b"])
+
+
+@pytest.mark.parametrize("texts", [None, 3, {"a": 1}])
+def test_texts_that_are_not_a_list_are_named(texts):
+    with pytest.raises(TypeError, match="must be a list of strings"):
+        predict_spaces(build_segmenter(10), CharVocab("ab"), texts)
+    with pytest.raises(TypeError, match="must be a list of strings"):
+        encode_sentences(texts, CharVocab("ab"))
+
+
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_the_shipped_checkpoints_carry_the_checksum_of_their_weights(bidirectional):
+    with zipfile.ZipFile(capstone.checkpoint_path(bidirectional)) as archive:
+        assert archive.testzip() is None and archive.comment.decode().startswith(DIGEST_TAG)

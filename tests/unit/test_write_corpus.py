@@ -3,6 +3,9 @@
 import gzip
 import json
 import platform
+import sys
+
+import pytest
 
 from tools import write_corpus
 
@@ -21,3 +24,34 @@ def test_write_topics_stores_this_pythons_text_the_same_way_each_time(tmp_path, 
 def test_checkpoint_command_needs_its_flag(capsys):
     assert write_corpus.main([]) == 1
     assert "--write-checkpoint" in capsys.readouterr().out
+
+
+def test_write_topics_interrupted_leaves_the_old_text_whole(tmp_path, monkeypatch):
+    path = tmp_path / "topics.json.gz"
+    path.write_bytes(gzip.compress(b'{"python": "old", "topics": {"a": "b"}}'))
+    before = path.read_bytes()
+    monkeypatch.setattr(write_corpus, "TOPICS_PATH", path)
+    real_write = gzip.GzipFile.write
+
+    def interrupted_halfway(self, data):
+        real_write(self, data[: len(data) // 2])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gzip.GzipFile, "write", interrupted_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        write_corpus.write_topics()
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["topics.json.gz"]
+
+
+def test_write_topics_keeps_the_bytes_of_the_shipped_file_for_the_same_text(tmp_path, monkeypatch):
+    shipped = write_corpus.TOPICS_PATH.read_bytes()
+    content = json.loads(gzip.decompress(shipped))
+
+    class Topics:
+        topics = content["topics"]
+
+    monkeypatch.setitem(sys.modules, "pydoc_data.topics", Topics)
+    monkeypatch.setattr(platform, "python_version", lambda: content["python"])
+    monkeypatch.setattr(write_corpus, "TOPICS_PATH", tmp_path / write_corpus.TOPICS_PATH.name)
+    write_corpus.write_topics()
+    assert write_corpus.TOPICS_PATH.read_bytes() == shipped

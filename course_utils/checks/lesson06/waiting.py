@@ -278,4 +278,5 @@ def check_waiting_training(delayed_logits: Callable[..., Any], covering_delay: C
         {name: run},
         hint="make check_delayed_logits and check_covering_delay pass first; this check uses your "
         "functions as they are.",
+        slow=True,
     )

@@ -7,6 +7,7 @@ there). The official split is 270 training and 370 test utterances.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from ...data import collate_padded
+from ...files import damaged, reading
 from ...tensors import check_tensor
 from ...validation import check_bool, check_int, describe
 
@@ -24,18 +26,26 @@ N_COEFFICIENTS = 12
 SPLITS = ("train", "test")
 
 
+TS_FIX = (
+    "restore the course's copy with `git checkout -- course_utils/assets/japanese_vowels`, or fix the file: "
+    "each data line is dim_1:...:dim_D:label, every dim a comma-separated series of numbers"
+)
+
+
 def read_ts(path: str | Path) -> tuple[list[torch.Tensor], torch.Tensor]:
     """Read a multivariate `.ts` file (UEA/UCR archive format) with one class label per series.
 
     Each data line is `dim_1:dim_2:...:dim_D:label`, each dim a comma-separated
-    series of the same length T_i. Returns a list of float32 `(T_i, D)`
-    tensors and int64 labels `(N,)` as written in the file (strings mapped to
-    their 0-based position in the header's `@classLabel` list).
+    series of the same length T_i, every value a finite number. Returns a list of
+    float32 `(T_i, D)` tensors and int64 labels `(N,)` as written in the file
+    (strings mapped to their 0-based position in the header's `@classLabel`
+    list). Every problem raises an error naming the file and the line.
     """
-    path = Path(path)
+    with reading(path, ".ts recording file", TS_FIX) as path:
+        text = path.read_text(encoding="utf-8")
     classes, series, labels = None, [], []
-    in_data = False
-    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+    in_data, width = False, None
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -44,17 +54,51 @@ def read_ts(path: str | Path) -> tuple[list[torch.Tensor], torch.Tensor]:
                 classes = line.split()[2:]  # "@classLabel true 1 2 3 ..."
             in_data = line.lower() == "@data"
             continue
+        if classes is None:
+            raise damaged(path, f"line {number}: data before any `@classLabel true <labels>` header line", TS_FIX)
         *dims, label = line.split(":")
-        rows = [[float(v) for v in dim.split(",")] for dim in dims]
+        if label not in classes:
+            raise damaged(
+                path,
+                f"line {number}: label {label[:20]!r} is not in @classLabel {classes} (is the line cut short?)",
+                TS_FIX,
+            )
+        rows = [_ts_numbers(dim, path, number, d) for d, dim in enumerate(dims)]
         if len({len(r) for r in rows}) != 1:
-            raise ValueError(f"{path.name}, line {number}: the {len(rows)} dimensions differ in length")
-        if classes is None or label not in classes:
-            raise ValueError(f"{path.name}, line {number}: label {label!r} is not in @classLabel {classes}")
+            raise damaged(
+                path,
+                f"line {number}: its {len(rows)} dimensions have different lengths {sorted({len(r) for r in rows})}",
+                TS_FIX,
+            )
+        if width is not None and len(rows) != width:
+            raise damaged(path, f"line {number}: {len(rows)} dimensions, but the lines before have {width}", TS_FIX)
+        width = len(rows)
         series.append(torch.tensor(rows, dtype=torch.float32).T)  # (T_i, D)
         labels.append(classes.index(label))
     if not series:
-        raise ValueError(f"{path.name} holds no data lines after @data")
+        raise damaged(path, "no data lines after @data (is the file empty or cut short?)", TS_FIX)
     return series, torch.tensor(labels, dtype=torch.int64)
+
+
+def _ts_numbers(dim: str, path: Path, number: int, d: int) -> list[float]:
+    """The values of one dimension of a `.ts` data line; each must be a finite number."""
+    values = []
+    for position, text in enumerate(dim.split(",")):
+        try:
+            value = float(text)
+        except ValueError:
+            raise damaged(
+                path,
+                f"line {number}, dimension {d}, value {position}: {text[:20]!r} is not a number "
+                "(missing values are not supported)",
+                TS_FIX,
+            ) from None
+        if not math.isfinite(value):
+            raise damaged(
+                path, f"line {number}, dimension {d}, value {position}: {text!r} is not a finite number", TS_FIX
+            )
+        values.append(value)
+    return values
 
 
 @cache

@@ -63,6 +63,8 @@ def class_edges(n_classes: int = 3) -> torch.Tensor:
 def to_classes(target: torch.Tensor, n_classes: int = 3) -> torch.Tensor:
     """Bin a real target (any shape) into classes `0..n_classes-1` (int64) by `class_edges`."""
     check_tensor("target", target, floating=True)
+    if not bool(torch.isfinite(target).all()):
+        raise ValueError(f"target holds NaN or inf ({describe(target)}): a bin of NaN means nothing; drop those steps")
     return torch.bucketize(target, class_edges(n_classes).to(target.dtype)).long()
 
 
@@ -105,6 +107,9 @@ def information_limit(
     class is the most likely bin given what was read.
     """
     check_int("delay", delay, minimum=0)
+    check_int("seq_len", seq_len)
+    check_int("past", past, minimum=0)
+    check_int("future", future, minimum=0)
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, got {describe(direction)}")
     if direction == "backward" and delay:
@@ -120,8 +125,9 @@ def information_limit(
     return {"acc": acc / seq_len, "mse": float(unread_var.mean())}
 
 
-@functools.cache
-def merge_limit(seq_len=20, past=3, future=6, n_classes=3, n_sequences=20000, seed=0) -> dict:
+def merge_limit(
+    seq_len: int = 20, past: int = 3, future: int = 6, n_classes: int = 3, n_sequences: int = 20000, seed: int = 0
+) -> dict:
     """The scores of a `MergedTagger` whose two members are perfect: what averaging itself costs.
 
     The perfect forward tagger (delay 0) knows, at each step t, the exact
@@ -132,7 +138,21 @@ def merge_limit(seq_len=20, past=3, future=6, n_classes=3, n_sequences=20000, se
     so the error variance is their sum over 4); "acc" estimated on
     `n_sequences` sequences drawn with `seed` (about 0.001 from the exact value).
     """
-    check_int("n_sequences", n_sequences)
+    for name, value, minimum in (
+        ("seq_len", seq_len, 1),
+        ("past", past, 0),
+        ("future", future, 0),
+        ("n_classes", n_classes, 2),
+        ("n_sequences", n_sequences, 1),
+        ("seed", seed, 0),
+    ):
+        check_int(name, value, minimum=minimum)  # before the cache, which needs hashable arguments
+    return _merge_limit(seq_len, past, future, n_classes, n_sequences, seed)
+
+
+@functools.cache
+def _merge_limit(seq_len: int, past: int, future: int, n_classes: int, n_sequences: int, seed: int) -> dict:
+    """`merge_limit` after its checks, computed once per set of arguments."""
     X, target, labels = make_window_data(n_sequences, seq_len, past, future, n_classes, seed)
     parts = window_parts(X, past, future).double()  # (N, T, W)
     bounds = torch.cat([torch.tensor([-math.inf]), class_edges(n_classes).double(), torch.tensor([math.inf])])

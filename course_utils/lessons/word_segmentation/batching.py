@@ -11,11 +11,16 @@ import torch
 from torch.utils.data import DataLoader, Sampler
 
 from ...data import collate_padded
+from ...files import atomic_write, damaged, reading
 from ...tensors import PAD_LABEL
 from ...validation import check_int, describe
 from .corpus import space_labels
 
 PAD_ID, UNK_ID = 0, 1  # ids 0 and 1 are reserved; characters start at 2
+VOCAB_FIX = (
+    "write it with CharVocab.save(path); the shipped one: restore the course's copy with "
+    "`git checkout -- course_utils/assets/word_segmentation`"
+)
 PAD_TOKEN, UNK_TOKEN = "<pad>", "<unk>"
 BATCH_SIZE = 64
 MIN_COUNT = 2  # a training character seen fewer times maps to the unknown id
@@ -70,16 +75,30 @@ class CharVocab:
         return "".join(tokens[i] if i in tokens else self.chars[i - 2] for i in ids)
 
     def save(self, path: str | Path) -> Path:
-        """Write the vocabulary to a small JSON file and return its path."""
-        path = Path(path)
+        """Write the vocabulary to a small JSON file (atomically: `files.atomic_write`) and return its path."""
         content = {"pad_id": PAD_ID, "unk_id": UNK_ID, "chars": self.chars}
-        path.write_text(json.dumps(content, ensure_ascii=False) + "\n")
-        return path
+        with atomic_write(path) as file:
+            file.write(json.dumps(content, ensure_ascii=False) + "\n")
+        return Path(path)
 
     @classmethod
     def load(cls, path: str | Path) -> CharVocab:
-        """Read a vocabulary written by `save`."""
-        return cls(json.loads(Path(path).read_text())["chars"])
+        """Read a vocabulary written by `save`; a damaged or foreign file raises an error naming it."""
+        with reading(path, "vocabulary file", VOCAB_FIX) as checked:
+            content = json.loads(checked.read_text(encoding="utf-8"))
+        if not isinstance(content, dict) or not isinstance(content.get("chars"), str):
+            raise damaged(checked, f"expected a JSON object with a 'chars' string, got {describe(content)}", VOCAB_FIX)
+        if (content.get("pad_id"), content.get("unk_id")) != (PAD_ID, UNK_ID):
+            raise damaged(
+                checked,
+                f"it numbers padding and unknown characters ({content.get('pad_id')!r}, {content.get('unk_id')!r}), "
+                f"not as this course does ({PAD_ID}, {UNK_ID})",
+                VOCAB_FIX,
+            )
+        try:
+            return cls(content["chars"])
+        except ValueError as error:
+            raise damaged(checked, str(error), VOCAB_FIX) from None
 
 
 def encode_sentences(sentences: Sequence[str], vocab: CharVocab) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -89,8 +108,10 @@ def encode_sentences(sentences: Sequence[str], vocab: CharVocab) -> list[tuple[t
     (-100): nothing can follow the last character, so there is no decision to
     learn there (and `boundary_scores` leaves it out too).
     """
-    if isinstance(sentences, str):
-        raise TypeError("sentences must be a list of strings, got one str (wrap it in a list)")
+    if isinstance(sentences, str) or not isinstance(sentences, (list, tuple)):
+        raise TypeError(f"sentences must be a list of strings, got {describe(sentences)} (wrap one str in a list)")
+    if not isinstance(vocab, CharVocab):
+        raise TypeError(f"vocab must be a CharVocab, got {describe(vocab)}")
     encoded = []
     for index, sentence in enumerate(sentences):
         chars, labels = space_labels(sentence)

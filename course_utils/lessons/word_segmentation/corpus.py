@@ -16,12 +16,15 @@ from pathlib import Path
 import torch
 from matplotlib.figure import Figure
 
+from ...files import damaged, reading
 from ...plots import finish_figure, subplots
 from ...validation import check_int, describe
 
 MIN_LEN, MAX_LEN = 20, 120  # sentence lengths kept, in characters with spaces
 ASSET_DIR = Path(__file__).resolve().parents[2] / "assets" / "word_segmentation"
 TOPICS_PATH = ASSET_DIR / "pydoc_topics.json.gz"  # {"python": version, "topics": {name: text}}
+RESTORE = "restore the course's copy with `git checkout -- course_utils/assets/word_segmentation`"
+TOPICS_FIX = f"{RESTORE}, or write it again with `python -m tools.write_corpus --write-corpus`"
 
 _PROSE = re.compile(r"[A-Z\"][A-Za-z0-9 ,;:'\"()\-_]*[.:]")
 PUNCTUATION = ",;:'\"()-_."
@@ -46,8 +49,19 @@ def load_topics() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _shipped_topics() -> dict:
-    with gzip.open(TOPICS_PATH, "rt", encoding="utf-8") as file:
-        return json.load(file)
+    with reading(TOPICS_PATH, "copy of Python's documentation topics", TOPICS_FIX) as path:
+        with gzip.open(path, "rt", encoding="utf-8") as file:
+            content = json.load(file)
+    topics = content.get("topics") if isinstance(content, dict) else None
+    if (
+        not isinstance(topics, dict)
+        or not topics
+        or not all(isinstance(name, str) and isinstance(text, str) for name, text in topics.items())
+    ):
+        raise damaged(
+            TOPICS_PATH, "expected {'python': version, 'topics': {name: text, ...}} with at least one topic", TOPICS_FIX
+        )
+    return content
 
 
 @lru_cache(maxsize=4)

@@ -13,8 +13,9 @@ from torch.utils.data import DataLoader
 
 from ...checkpoints import load_checkpoint
 from ...env import seed_everything
+from ...files import damaged, reading
 from ...models import SequenceTagger, one_way_hidden_size
-from ...training import History, train
+from ...training import COLUMNS, History, train
 from ...validation import check_int, describe
 from .batching import BATCH_SIZE, PAD_ID, CharVocab, make_segmentation_loaders
 from .corpus import ASSET_DIR, corpus_sentences, split_sentences
@@ -25,6 +26,10 @@ EMBED_DIM, HIDDEN_SIZE = 16, 40
 EPOCHS, LR = 14, 0.015
 VOCAB_PATH = ASSET_DIR / "vocab.json"
 HISTORIES_PATH = ASSET_DIR / "histories.json"  # the training curves behind the shipped weights
+CHECKPOINTS_FIX = (
+    "restore the course's copy with `git checkout -- course_utils/assets/word_segmentation`, or write it again "
+    "with `python -m tools.write_corpus --write-checkpoint`"
+)
 CHECKPOINT_NAMES = {True: "bidirectional_lstm.pt", False: "forward_lstm.pt"}
 MODEL_NAMES = {True: "bidirectional", False: "forward-only"}
 
@@ -150,6 +155,24 @@ def get_capstone(
                 f"the shipped model's vocabulary {vocab} differs from this corpus's {data.vocab} (a different "
                 "Python ships different documentation): train from scratch instead"
             )
-        rows = json.loads(HISTORIES_PATH.read_text())[MODEL_NAMES[bool(bidirectional)]]
-        return model, History([dict(row, seconds=None) for row in rows])
+        return model, History([dict(row, seconds=None) for row in _shipped_history(bidirectional)])
     return train_capstone(data, bidirectional, progress=progress)
+
+
+def _shipped_history(bidirectional: bool) -> list[dict]:
+    """The training rows recorded with the shipped checkpoint of one model, checked."""
+    name = MODEL_NAMES[bool(bidirectional)]
+    with reading(HISTORIES_PATH, "training histories file", CHECKPOINTS_FIX) as path:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    rows = content.get(name) if isinstance(content, dict) else None
+    if (
+        not isinstance(rows, list)
+        or not rows
+        or not all(isinstance(r, dict) and set(COLUMNS) <= r.keys() for r in rows)
+    ):
+        raise damaged(
+            HISTORIES_PATH,
+            f"expected a list of epochs, each with {', '.join(COLUMNS)}, under {name!r}",
+            CHECKPOINTS_FIX,
+        )
+    return rows

@@ -28,8 +28,14 @@ def predict_spaces(model: nn.Module, vocab: CharVocab, texts: Sequence[str], bat
     Returns one list per text, of `len(space_labels(text)[0])` ints; an empty
     text gives an empty list.
     """
-    if isinstance(texts, str):
-        raise TypeError("texts must be a list of strings, got one str (wrap it in a list, or use segment())")
+    if isinstance(texts, str) or not isinstance(texts, (list, tuple)):
+        raise TypeError(
+            f"texts must be a list of strings, got {describe(texts)}: wrap one text in a list, or use segment()"
+        )
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module (a trained CharTagger), got {describe(model)}")
+    if not isinstance(vocab, CharVocab):
+        raise TypeError(f"vocab must be a CharVocab, got {describe(vocab)}")
     return _predict_ids(model, [vocab.encode(space_labels(text)[0]) for text in texts], batch_size)
 
 
