@@ -10,7 +10,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.course-installed
-KERNEL_NAME := birnn-course
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 # Unit tests first, notebook tests second, browser tests last (pytest keeps
@@ -24,7 +23,7 @@ TEST_HOME := $(CURDIR)/.test-home
 TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
 	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0
 
-.PHONY: lab test test-fast lint exercises notebooks bench setup clean
+.PHONY: lab test test-dist test-fast lint exercises notebooks bench setup clean
 
 setup: $(STAMP)
 
@@ -33,31 +32,40 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) \
-		--display-name "Python 3 (birnn-course)" >/dev/null
 	@touch $(STAMP)
 
 # JupyterLab refuses to run as root unless told; containers often run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # The server's root is the repository, so exercises/ and solutions/ are one folder up
-# from the lessons; the browser opens on the first notebook.
+# from the lessons; the browser opens on the first notebook. The notebooks name the
+# standard `python3` kernel, which a JupyterLab started from the venv runs with the
+# venv's own Python (ipykernel installs that kernelspec into the venv).
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 		$(ROOT_FLAG) $(LAB_ARGS)
 
 # The rules of the house, checked before any test runs: the import contracts in
-# pyproject.toml (which room may import which), ruff's lint and format, mypy.
+# pyproject.toml (which room may import which), ruff's lint and format, mypy, and
+# actionlint on the GitHub Actions workflow in .github/workflows/.
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/actionlint
 
 test: lint
 	@mkdir -p $(TEST_HOME)
 	$(TEST_ENV) $(PY) -m pytest $(NBVAL_ARGS) $(PYTEST_ARGS) \
 		$(TEST_PATHS)
+
+# The course as learners install it, away from this repository (tests/dist): Binder's
+# install steps, the wheel and sdist, every notebook run from a copy outside the repo
+# on a new environment's kernel, one of them with papermill. Minutes; .ci/run runs it.
+test-dist: $(STAMP)
+	@mkdir -p $(TEST_HOME)
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) tests/dist
 
 test-fast: lint
 	@mkdir -p $(TEST_HOME)

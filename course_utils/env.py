@@ -1,11 +1,18 @@
-"""Environment set-up for the notebooks: dependency check, seeds, device choice."""
+"""Environment set-up for the notebooks: where they run, what is missing there, seeds, device choice."""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import random
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .validation import check_choice
 
 # (import name, pip name) of what the notebooks need at run time.
 REQUIRED_PACKAGES = (
@@ -15,10 +22,30 @@ REQUIRED_PACKAGES = (
     ("ipywidgets", "ipywidgets"),
     ("tqdm", "tqdm"),
 )
+# The quizzes are ipywidgets 8 widgets (pyproject.toml asks for >=8,<9).
+IPYWIDGETS_MAJOR = 8
+# PyTorch's own package index of CPU-only builds (pip's --index-url).
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 if TYPE_CHECKING:  # for annotations only
     import torch
-INSTALL_HINT = "run `make lab` from the course folder, or `pip install -e .` in your environment"
+
+# Where a notebook can run, as the set-up check names it; each has its own way to install what is missing.
+SETTINGS = {
+    "course_venv": "the course's own .venv (from `make lab`)",
+    "binder": "Binder",
+    "jupyterhub": "a JupyterHub",
+    "colab": "Google Colab",
+    "other": "a Python environment of your own",
+}
+# How to make an install last, in each setting (after `%pip install` has fixed this kernel).
+LASTING_INSTALL = {
+    "course_venv": "to set up the whole course again, run `make setup` in a terminal in the course folder",
+    "binder": "it lasts for this session only: Binder's image gets the course's packages from binder/postBuild",
+    "jupyterhub": "for every learner of the class, the hub's image needs `pip install <the course's repository>`",
+    "colab": "Colab forgets it when the runtime is recycled: run it again in a new session",
+    "other": "or, in a terminal, `{python} -m pip install {packages}`",
+}
 
 # One thread for torch's CPU kernels: the course's models are tiny, so this
 # costs little time, and it makes a run repeatable on one machine (sums are
@@ -28,11 +55,50 @@ INSTALL_HINT = "run `make lab` from the course folder, or `pip install -e .` in 
 TORCH_THREADS = 1
 
 
-def require_packages(packages: Sequence[tuple[str, str]] = REQUIRED_PACKAGES) -> dict[str, str]:
-    """Import each `(import name, pip name)` pair and return their versions.
+@dataclass(frozen=True)
+class Finding:
+    """One thing the set-up check found: what is wrong (or worth knowing) and the exact fix."""
 
-    Raises ImportError naming every missing package and the command that installs it.
+    problem: str
+    fix: str
+
+
+def detect_setting(
+    environ: Mapping[str, str] | None = None, modules: Mapping[str, object] | None = None, prefix: str | None = None
+) -> str:
+    """Which of SETTINGS this Python runs in, told by what each one sets up (defaults: this process's own).
+
+    Colab imports `google.colab` into its kernels; BinderHub sets BINDER_* variables (before the
+    JupyterHub check, since Binder runs a JupyterHub too); a hub's servers get JUPYTERHUB_API_URL;
+    `make lab` runs the `.venv` next to the course's Makefile.
     """
+    environ = os.environ if environ is None else environ
+    modules = sys.modules if modules is None else modules
+    venv = Path(sys.prefix if prefix is None else prefix)
+    if "google.colab" in modules or "COLAB_RELEASE_TAG" in environ:
+        return "colab"
+    if "BINDER_REPO_URL" in environ or "BINDER_LAUNCH_HOST" in environ:
+        return "binder"
+    if "JUPYTERHUB_API_URL" in environ:
+        return "jupyterhub"
+    if venv.name == ".venv" and (venv.parent / "Makefile").is_file() and (venv.parent / "notebooks").is_dir():
+        return "course_venv"
+    return "other"
+
+
+def install_fix(setting: str, packages: Sequence[str]) -> str:
+    """The exact fix for `packages` (pip requirement strings) missing in `setting`: install now, then make it last."""
+    check_choice("setting", setting, list(SETTINGS))
+    if not packages:
+        raise ValueError("packages must name at least one package to install, got none")
+    quoted = " ".join(f'"{p}"' if any(c in p for c in "<>=!~,; ") else p for p in packages)
+    lasting = LASTING_INSTALL[setting].format(python=sys.executable, packages=quoted)
+    now = f"run `%pip install {quoted}` in a cell (it installs into this kernel's Python), then restart the kernel"
+    return f"{now}; {lasting}"
+
+
+def installed_versions(packages: Sequence[tuple[str, str]] = REQUIRED_PACKAGES) -> tuple[dict[str, str], list[str]]:
+    """Import each `(import name, pip name)` pair: the versions of those found, and the pip names of those missing."""
     versions, missing = {}, []
     for module_name, pip_name in packages:
         try:
@@ -41,11 +107,23 @@ def require_packages(packages: Sequence[tuple[str, str]] = REQUIRED_PACKAGES) ->
             missing.append(pip_name)
         else:
             versions[module_name] = getattr(module, "__version__", "unknown")
+    return versions, missing
+
+
+def require_packages(
+    packages: Sequence[tuple[str, str]] = REQUIRED_PACKAGES, setting: str | None = None
+) -> dict[str, str]:
+    """Import each `(import name, pip name)` pair and return their versions.
+
+    Raises ImportError naming every missing package and the exact fix where the notebook runs
+    (`setting`, one of SETTINGS; detected if not given).
+    """
+    versions, missing = installed_versions(packages)
     if missing:
+        setting = detect_setting() if setting is None else setting
         raise ImportError(
-            f"The course needs {', '.join(missing)}, which this Python cannot import. "
-            f"To fix it, {INSTALL_HINT} (or `pip install {' '.join(missing)}`), "
-            "then restart the kernel."
+            f"The course needs {', '.join(missing)}, which this Python ({sys.executable}) cannot import. "
+            f"To fix it in {SETTINGS[setting]}: {install_fix(setting, missing)}."
         )
     return versions
 
@@ -119,11 +197,74 @@ def setup_notebook(seed: int = 0) -> None:
     print(f"course ready: torch {versions['torch'].split('+')[0]}, seed {seed}")
 
 
-def environment_report() -> str:
-    """Versions of Python and the course's packages, and the device torch will use."""
-    import sys
+def widgets_findings(ipywidgets_version: str, has_jupyterlab_widgets: bool, setting: str) -> list[Finding]:
+    """What keeps the quizzes from showing as widgets: the wrong ipywidgets, or no widget front end for JupyterLab."""
+    findings = []
+    if not ipywidgets_version.startswith(f"{IPYWIDGETS_MAJOR}."):
+        findings.append(
+            Finding(
+                f"ipywidgets {ipywidgets_version} is installed; the quizzes are ipywidgets {IPYWIDGETS_MAJOR} widgets",
+                install_fix(setting, [f"ipywidgets>={IPYWIDGETS_MAJOR},<{IPYWIDGETS_MAJOR + 1}"]),
+            )
+        )
+    if not has_jupyterlab_widgets and setting != "colab":  # Colab's own front end draws the widgets
+        findings.append(
+            Finding(
+                "jupyterlab_widgets (JupyterLab's half of ipywidgets) is missing here, so a JupyterLab run "
+                "from this environment shows widgets as plain text",
+                "`pip install jupyterlab_widgets` in the environment that runs JupyterLab (on a JupyterHub, "
+                "in the hub's image), then reload the page",
+            )
+        )
+    return findings
 
-    lines = [f"Python      {sys.version.split()[0]}"]
-    lines += [f"{name:<11} {version}" for name, version in require_packages().items()]
-    lines.append(f"device      {pick_device()}")
+
+def torch_build_findings(
+    torch_version: str, cuda_version: str | None, gpu_available: bool, setting: str
+) -> list[Finding]:
+    """A CUDA build of torch without a GPU: it works (on the CPU) but takes gigabytes a CPU build would not."""
+    if cuda_version is None or gpu_available or setting == "colab":  # Colab chooses its torch itself
+        return []
+    return [
+        Finding(
+            f"torch {torch_version} is a CUDA {cuda_version} build, and this machine has no GPU: the course runs fine "
+            "on the CPU, but this build and the NVIDIA libraries it brought take several GB",
+            "only if you want the space back: `pip uninstall torch`, then "
+            f"`pip install torch --index-url {TORCH_CPU_INDEX}` (the CPU build, about 190 MB), and "
+            "`pip uninstall` the nvidia-* packages",
+        )
+    ]
+
+
+def check_setup(setting: str | None = None) -> list[Finding]:
+    """Everything the course needs, checked where this kernel runs; an empty list when nothing is missing."""
+    setting = detect_setting() if setting is None else setting
+    check_choice("setting", setting, list(SETTINGS))
+    findings = []
+    versions, missing = installed_versions()
+    if missing:
+        findings.append(Finding(f"{', '.join(missing)} cannot be imported", install_fix(setting, missing)))
+    if "ipywidgets" in versions:
+        has_lab_widgets = importlib.util.find_spec("jupyterlab_widgets") is not None
+        findings += widgets_findings(versions["ipywidgets"], has_lab_widgets, setting)
+    if "torch" in versions:
+        import torch
+
+        findings += torch_build_findings(versions["torch"], torch.version.cuda, torch.cuda.is_available(), setting)
+    return findings
+
+
+def environment_report(setting: str | None = None) -> str:
+    """Where the notebook runs, the versions of Python and the course's packages, the device, and what is missing."""
+    setting = detect_setting() if setting is None else setting
+    lines = [f"running in  {SETTINGS[setting]}", f"Python      {sys.version.split()[0]} ({sys.executable})"]
+    versions, _ = installed_versions()
+    lines += [f"{name:<11} {version}" for name, version in versions.items()]
+    if "torch" in versions:
+        lines.append(f"device      {pick_device()}")
+    findings = check_setup(setting)
+    if not findings:
+        lines.append("Nothing is missing.")
+    for number, finding in enumerate(findings, start=1):
+        lines += [f"{number}. {finding.problem}.", f"   Fix: {finding.fix}."]
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """Fixtures and markers shared by every test folder.
 
 * `slow`: notebook execution (nbval and the exercise runs), the browser tests,
-  and unit tests that train models for seconds. `make test-fast` runs the unit
+  the distribution tests (`make test-dist`), and unit tests that train models
+  for seconds. `make test-fast` runs the unit
   tests without them; `make test` runs everything.
 * Every test starts with no pyplot figure open, so a test that checks a
   plotting function closed its figure does not see one that another test left.
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SLOW_FOLDERS = (ROOT / "tests" / "notebooks", ROOT / "tests" / "browser")
+SLOW_FOLDERS = (ROOT / "tests" / "notebooks", ROOT / "tests" / "browser", ROOT / "tests" / "dist")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

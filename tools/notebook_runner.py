@@ -5,7 +5,7 @@ For maintainers: after editing a notebook (or code it shows), run
     python -m tools.notebook_runner notebooks/05_training.ipynb [...]
 
 (or `make notebooks` for all of them). Each notebook is executed top to
-bottom on the `birnn-course` kernel from its own folder, then saved without
+bottom on the `python3` kernel of this environment, from its own folder, then saved without
 what changes on every run and is not output: widget state and per-cell
 execution timestamps. nbval then compares the stored outputs.
 """
@@ -19,7 +19,9 @@ from pathlib import Path
 
 from course_utils.files import atomic_write, damaged, reading
 
-KERNEL_NAME = "birnn-course"
+# The standard kernel name, which every front end maps to the Python of its own environment
+# (here the venv's: jupyter_client starts it with sys.executable).
+KERNEL_NAME = "python3"
 
 
 def strip_run_metadata(notebook) -> None:

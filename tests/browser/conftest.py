@@ -3,12 +3,15 @@
 The server runs from this Python environment (`sys.executable -m jupyter lab`)
 on a free local port, in a temporary folder holding a copy of the notebook
 under test, with Jupyter's config, data and runtime folders in that temporary
-place too (the venv's `birnn-course` kernel is still found under sys.prefix).
+place too (the venv's own `python3` kernel is still found under sys.prefix).
 Every wait has a timeout, and teardown stops the kernels, then the server's
 whole process group.
 
-Without /usr/bin/chromium (or Playwright) the tests are skipped, except in CI
-(CI=true), where `.ci/run` installs Chromium and a missing browser is a failure.
+The browser is $CHROMIUM if set (any Chromium or Chrome executable), else
+Debian's /usr/bin/chromium. Without it (or without Playwright) the tests are
+skipped and the run ends with a banner that says so and how to get Chromium,
+except in CI (CI=true), where `.ci/run` installs Chromium and a missing browser
+is a failure.
 """
 
 from __future__ import annotations
@@ -30,7 +33,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = Path(os.environ.get("CHROMIUM") or DEBIAN_CHROMIUM)
+GET_CHROMIUM = f"""\
+The quiz was not clicked through in a real browser. To run these tests, give them a Chromium:
+  Debian or Ubuntu:  sudo apt-get install chromium           (installs {DEBIAN_CHROMIUM})
+  macOS:             brew install --cask chromium, then
+                     make test CHROMIUM=/Applications/Chromium.app/Contents/MacOS/Chromium
+  a Chrome or Chromium you already have:  make test CHROMIUM=/path/to/its/executable
+(Playwright drives it; `playwright install` is not needed.)"""
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -40,7 +51,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-KERNEL = "birnn-course"
+# The standard kernel the notebooks name; JupyterLab shows its display name in the status bar.
+KERNEL = "python3"
+KERNEL_DISPLAY_NAME = "Python 3 (ipykernel)"
 # JupyterLab reads overrides.json from its app settings folder; this one turns off the news popup.
 NEWS_OFF = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 SERVER_START_S = 90
@@ -55,8 +68,8 @@ def _unavailable(reason: str):
 
 @pytest.fixture(scope="session")
 def playwright_api():
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    if not CHROMIUM.is_file():
+        _unavailable(f"no Chromium at {CHROMIUM} (set CHROMIUM=/path/to/chromium to use another)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -197,7 +210,7 @@ def page(request, playwright_api, artifacts):
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.set_default_timeout(30_000)
-        # Should JupyterLab still ask which kernel to use, accept the one it proposes (birnn-course).
+        # Should JupyterLab still ask which kernel to use, accept the one it proposes (python3).
         kernel_dialog = page.locator(".jp-Dialog").filter(has_text="Select Kernel")
         page.add_locator_handler(kernel_dialog, lambda dialog: dialog.get_by_role("button", name="Select").click())
         yield page
@@ -206,6 +219,17 @@ def page(request, playwright_api, artifacts):
             page.screenshot(path=str(artifacts / f"failed-{request.node.name}.png"))
     finally:
         browser.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """End the run with a banner when browser tests were skipped: a quiet "3 skipped" is easy to miss."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "browser" in report.keywords]
+    if not skipped:
+        return
+    reasons = sorted({report.longrepr[2].removeprefix("Skipped: ") for report in skipped})
+    terminalreporter.section("BROWSER TESTS DID NOT RUN", sep="!", red=True, bold=True)
+    terminalreporter.line(f"{len(skipped)} browser test(s) skipped: {'; '.join(reasons)}", red=True, bold=True)
+    terminalreporter.line(GET_CHROMIUM)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -1,6 +1,6 @@
 """The exercise notebooks, as a learner first opens them, run to the end: every check says "not attempted yet".
 
-Each notebook in exercises/ is executed on the course kernel from its own folder.
+Each notebook in exercises/ is executed on this environment's python3 kernel from its own folder.
 An unfinished exercise must never stop with an error: the stubs raise
 NotImplementedError only inside functions, and the check cells turn that into
 a "not attempted yet" report.
@@ -30,7 +30,7 @@ def all_executed():
     clients = [
         NotebookClient(
             notebook,
-            kernel_name="birnn-course",
+            kernel_name="python3",
             timeout=120,
             allow_errors=True,
             resources={"metadata": {"path": str(EXERCISES)}},

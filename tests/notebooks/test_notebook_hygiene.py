@@ -1,4 +1,4 @@
-"""Every course notebook is stored executed, error-free, and on the course kernel; its links lead somewhere."""
+"""Every course notebook is stored executed, error-free, on the standard python3 kernel; its links lead somewhere."""
 
 import json
 import re
@@ -19,8 +19,20 @@ def code_cells(notebook):
     return [c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
 
 
-def test_notebook_uses_the_course_kernel(notebook):
-    assert notebook["metadata"]["kernelspec"]["name"] == "birnn-course"
+# The kernelspec every front end (JupyterLab, a JupyterHub, VS Code, Colab) and runner (nbconvert,
+# papermill, nbval) maps to the Python of the environment it runs in, so none asks which kernel to use.
+STANDARD_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+@pytest.mark.parametrize(
+    "path", NOTEBOOKS + sorted((ROOT / "exercises").glob("*.ipynb")), ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_notebook_names_the_standard_python3_kernel(path):
+    kernelspec = json.loads(path.read_text())["metadata"].get("kernelspec")
+    assert kernelspec == STANDARD_KERNELSPEC, (
+        f"{path.name} names the kernel {kernelspec}: open it, choose the kernel 'Python 3 (ipykernel)' and save "
+        "(for a notebook in solutions/, then run `make exercises`)"
+    )
 
 
 def test_every_code_cell_was_executed_in_order(notebook):

@@ -1,17 +1,22 @@
 """environment.yml (conda users) must say the same as pyproject.toml (pip users)."""
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10 has no tomllib; tomli is the same parser, published on PyPI
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parents[2]
 # conda-forge name -> PyPI name, where they differ.
-CONDA_TO_PIP = {"pytorch": "torch"}
+CONDA_TO_PIP = {"pytorch": "torch", "python-build": "build"}
 # conda entries that are tooling, not project dependencies.
 CONDA_ONLY = {"python", "pip"}
 

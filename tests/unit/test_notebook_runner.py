@@ -1,6 +1,7 @@
 """Specification of the maintainers' notebook runner."""
 
 import os
+import sys
 
 import nbclient
 import nbformat
@@ -85,3 +86,12 @@ def test_a_damaged_notebook_is_named(tmp_path, content, error, words):
 def test_a_missing_notebook_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="no notebook at .*missing.ipynb"):
         run_notebook(tmp_path / "missing.ipynb")
+
+
+@pytest.mark.slow
+def test_run_notebook_runs_the_kernel_of_this_environment(tmp_path):
+    """The standard `python3` kernel resolves to this venv's Python, not to another Python on the machine."""
+    path = tmp_path / "which_python.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys\nprint(sys.prefix)")]), path)
+    run_notebook(path)
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"] == f"{sys.prefix}\n"
