@@ -55,9 +55,6 @@ CHECK_STATUSES = ("passed", "failed", NOT_ATTEMPTED)  # the verdicts of course_u
 
 Progress = dict[str, Any]  # the file's content, as loaded from JSON
 
-# Notices already handed out in this process: each is shown once, not on every click.
-_shown_notices: set[str] = set()
-
 
 def progress_path() -> Path:
     """The progress file: `$BIRNN_COURSE_PROGRESS`, else `birnn-course/progress.json` in Jupyter's data folder."""
@@ -94,8 +91,8 @@ def load_progress() -> tuple[Progress, str | None]:
         with _locked(path):
             data, notice = _read(path)
     except ProgressError as problem:
-        return empty_progress(), _once(str(problem))
-    return data, _once(notice)
+        return empty_progress(), str(problem)
+    return data, notice
 
 
 def update_progress(change: Callable[[Progress], None]) -> str | None:
@@ -111,8 +108,8 @@ def update_progress(change: Callable[[Progress], None]) -> str | None:
             change(data)
             _write(path, data)
     except ProgressError as problem:
-        return _once(str(problem))
-    return _once(notice)
+        return str(problem)
+    return notice
 
 
 def reset_progress() -> None:
@@ -125,7 +122,6 @@ def reset_progress() -> None:
     except (ProgressError, OSError) as problem:
         print(f"Your progress could not be cleared: {problem}")
         return
-    _shown_notices.clear()
     print(f"Progress cleared ({path})." if existed else f"Nothing to clear: no progress saved at {path}.")
 
 
@@ -346,11 +342,3 @@ def _is_final_test(entry) -> bool:
         isinstance(pair, list) and len(pair) == 2 and all(_is_count(n) for n in pair)
         for pair in entry["by_topic"].values()
     )
-
-
-def _once(notice: str | None) -> str | None:
-    """`notice`, unless this process already showed it."""
-    if notice is None or notice in _shown_notices:
-        return None
-    _shown_notices.add(notice)
-    return notice

@@ -68,10 +68,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 @pytest.fixture(autouse=True)
 def throwaway_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test records into its own empty progress file, with no notice shown yet."""
+    """Each test records into its own empty progress file."""
     path = tmp_path / "progress.json"
     monkeypatch.setenv(progress_store.ENV_VAR, str(path))
-    monkeypatch.setattr(progress_store, "_shown_notices", set())
     return path
 
 

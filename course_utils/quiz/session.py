@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 
-from ..validation import check_int
+from ..validation import check_bool, check_int
 from .bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS, Question
 from .grading import BANKS, QUESTIONS, Quiz
 from .text import format_feedback
@@ -73,10 +73,15 @@ def _take_spread(candidates: list, count: int, chosen: list) -> None:
         chosen.append(pick)
 
 
-def answer(question_id: str, choice: str | None) -> None:
-    """Grade one question in text, e.g. `answer("02-output-shape", "B")`, and print the score."""
+def answer(question_id: str, choice: str | None, save: bool = True) -> None:
+    """Grade one question in text, e.g. `answer("02-output-shape", "B")`, and print the score.
+
+    The answer is saved to your progress like a click on Check; `save=False`
+    grades it without saving (a notebook demonstrating an answer uses it).
+    """
+    check_bool("save", save)
     quiz_ = _quiz_holding(question_id)
-    print(format_feedback(quiz_.check(question_id, choice)))
+    print(format_feedback(quiz_.check(question_id, choice, save)))
     print(f"{quiz_.state.summary()} in the quiz {quiz_.name}")
 
 

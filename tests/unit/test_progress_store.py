@@ -193,12 +193,6 @@ def test_a_folder_named_as_the_file_gives_a_notice(tmp_path, monkeypatch):
     assert "is a folder" in answer("q", "r1", "right")
 
 
-def test_the_same_notice_is_given_once_per_process(tmp_path, monkeypatch):
-    monkeypatch.setenv(ENV_VAR, str(tmp_path))
-    assert answer("q", "r1", "right") is not None
-    assert answer("q", "r1", "right") is None
-
-
 def test_a_lock_held_too_long_gives_a_notice(throwaway_progress, monkeypatch):
     monkeypatch.setattr(progress_store, "LOCK_TIMEOUT_S", 0.2)
     answer("q", "r1", "wrong")
