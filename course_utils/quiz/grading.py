@@ -20,7 +20,7 @@ from typing import Any
 
 from .bank import DIFFICULTIES, NOTEBOOK_BANKS, Question, load_banks
 from .history import describe_try, earlier_tries, save_feedback
-from .text import format_question, wrap_prose
+from .text import count, format_question, wrap_prose
 
 BANKS = load_banks()
 QUESTIONS = {q.id: q for bank in BANKS.values() for q in bank.questions}
@@ -231,7 +231,7 @@ class Quiz:
     def text(self) -> str:
         """The text fallback: every question with its options, and how to answer."""
         counts = ", ".join(f"{sum(q.difficulty == d for q in self.questions)} {d}" for d in DIFFICULTIES)
-        parts = [f"{self.title} ({len(self.questions)} questions: {counts})"]
+        parts = [f"{self.title} ({count(len(self.questions), 'question')}: {counts})"]
         if self.notice:
             parts.append(wrap_prose(self.notice))
         parts += [

@@ -41,3 +41,8 @@ def wrap_prose(text: str, first: str = "", rest: str = "") -> str:
     return textwrap.fill(
         text, TEXT_WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False
     )
+
+
+def count(n: int, noun: str) -> str:
+    """`n` and the noun, plural unless n is 1: "1 question", "3 questions"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
