@@ -20,6 +20,9 @@ NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sani
 	--nbval-cell-timeout 300
 # Jupyter and IPython write config and runtime files under $HOME; tests keep
 # them in a throwaway folder so they neither read nor change the user's own.
+# The learner's saved progress is kept out the same way, by tests/conftest.py
+# (a throwaway store for the run, each test and each notebook, with or without
+# make); `make notebooks` stores every notebook from a fresh store too.
 TEST_HOME := $(CURDIR)/.test-home
 TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
 	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0
