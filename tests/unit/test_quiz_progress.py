@@ -151,7 +151,15 @@ def test_once_something_is_saved_progress_shows_a_chart_described_in_words(displ
     report, chart = displayed
     assert isinstance(chart, DescribedChart)
     assert chart.description.startswith("Bar chart of your progress per lesson")
-    assert f"02_shapes: quiz 1 of {len(SHAPES)}, checks 0 of 3" in chart.description
+    assert f"02_shapes: quiz 1 of {len(SHAPES)}, checks 0 of 3, not in a final test;" in chart.description
+
+
+def test_the_chart_description_gives_each_lessons_latest_final_test_score():
+    data = saved(final_tests=[("t1", {"04_packing": (1, 2)})])
+    assert (
+        "04_packing: quiz 0 of 7, checks 0 of 2, final test 1 of 2;"
+        in progress_chart(progress_report(data).lessons).description
+    )
 
 
 def test_the_chart_is_an_image_whose_alt_text_is_its_description():
