@@ -25,9 +25,9 @@ was answered or its answer shown: `first` is how that round began ("right",
 without the answer shown first.
 
 Safety: every read-modify-write holds a file lock (two notebooks may write at
-once), the new content goes to a temporary file that then replaces the old
-one (a crash never leaves half a file), and the file is readable by its owner
-only. Problems never raise into a quiz or check cell: a damaged file is moved
+once), the new content is written with `files.atomic_write` (a temporary file
+that then replaces the old one: a crash never leaves half a file), and the
+file is readable by its owner only. Problems never raise into a quiz or check cell: a damaged file is moved
 aside and a fresh one started, a file that cannot be written leaves progress
 unsaved, and each case returns a notice, a sentence the caller shows to the
 learner. Pure Python: no torch.
@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import filelock
+
+from .files import atomic_write
 
 ENV_VAR = "BIRNN_COURSE_PROGRESS"
 FORMAT_NAME = "birnn-course progress"
@@ -270,20 +271,12 @@ def _aside_name(path: Path) -> Path:
 
 
 def _write(path: Path, data: Progress) -> None:
-    """Replace the file with `data` in one step: a temporary file beside it, flushed, then renamed."""
+    """Replace the file with `data` in one step (`files.atomic_write`); a new file is readable by its owner only."""
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".progress-", suffix=".tmp")
-    except OSError as error:
-        raise _unsaved(path, error) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
+        with atomic_write(path, new_file_mode=0o600) as file:
             json.dump(data, file, indent=1, sort_keys=True)
             file.write("\n")
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise _unsaved(path, error) from None
 
 
