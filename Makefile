@@ -23,6 +23,9 @@ XDIST := -n $(JOBS) --dist loadfile
 ALLOW_EMPTY := || test $$? -eq 5
 # Jupyter and IPython write config and runtime files under $HOME; tests keep
 # them in a throwaway folder so they neither read nor change the user's own.
+# The learner's saved progress is kept out the same way, by tests/conftest.py
+# (a throwaway store for the run, each test and each notebook, with or without
+# make); `make notebooks` stores every notebook from a fresh store too.
 TEST_HOME := $(CURDIR)/.test-home
 TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
 	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0

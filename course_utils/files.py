@@ -5,7 +5,8 @@ file. The content goes to a temporary file in the same folder, is flushed to
 disk, and then replaces `path` in one step (`os.replace`), so `path` is
 either the complete new file or the old one, even after Ctrl-C, a full disk or
 a crash. The new file gets the permissions a plain `open(path, "w")` would
-give it (0o666 less the umask) or, when it replaces a file, that file's
+give it (0o666 less the umask; `new_file_mode` changes the 0o666, e.g. 0o600
+for a file only its owner may read) or, when it replaces a file, that file's
 permissions.
 
 Reading: `reading(path, what, fix)` turns what can go wrong with a file into
@@ -50,10 +51,13 @@ def check_path(name: str, value: object) -> Path:
 
 
 @contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str = "utf-8") -> Iterator[IO]:
+def atomic_write(
+    path: str | os.PathLike, mode: str = "w", encoding: str = "utf-8", new_file_mode: int = 0o666
+) -> Iterator[IO]:
     """Open a temporary file next to `path` for writing; on success it replaces `path` in one step.
 
-    mode: "w" (text, `encoding`) or "wb" (bytes). If the block raises (or is
+    mode: "w" (text, `encoding`) or "wb" (bytes). new_file_mode: the permissions
+    of a new file, before the umask (a replaced file keeps its own). If the block raises (or is
     interrupted), the temporary file is removed and `path` is left as it was.
     The folder must exist. Usage: `with atomic_write(path) as file: file.write(text)`.
     """
@@ -65,8 +69,9 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str = "utf-
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist (create it first)")
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # os.open applies the umask to 0o666 itself, as open() does; O_EXCL never reuses a file.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    # os.open applies the umask to new_file_mode itself, as open() does to 0o666; O_EXCL never reuses a file.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(temporary, flags, new_file_mode)
     try:
         with open(descriptor, mode, **({"encoding": encoding, "newline": ""} if mode == "w" else {})) as file:
             yield file

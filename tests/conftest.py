@@ -8,18 +8,71 @@
   plotting function closed its figure does not see one that another test left.
 * `one_torch_thread`: for tests of tiny layers, where thread start-up and
   contention on a busy machine cost more than the work.
+* A throwaway progress store (`course_utils.progress_store`): no test ever
+  reads or writes the learner's own. The whole run gets one in a temporary
+  folder, each test function its own `tmp_path/progress.json`, and each
+  notebook nbval runs its own fresh file, set before its kernel starts, so a
+  stored output never depends on what other notebooks or tests recorded.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from course_utils import progress_store
+
 ROOT = Path(__file__).resolve().parents[1]
 SLOW_FOLDERS = (ROOT / "tests" / "notebooks", ROOT / "tests" / "browser", ROOT / "tests" / "dist")
+_STORES = pytest.StashKey[Path]()  # the run's temporary folder of progress stores
+_NOTEBOOK_STORES: dict[pytest.Collector, Path] = {}  # the fresh store of each notebook nbval collected
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point the progress store at a file of this run's own, whatever the environment said."""
+    folder = Path(tempfile.mkdtemp(prefix="birnn-progress-"))
+    config.stash[_STORES] = folder
+    os.environ[progress_store.ENV_VAR] = str(folder / "session.json")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _STORES in config.stash:
+        shutil.rmtree(config.stash[_STORES], ignore_errors=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Give each notebook's kernel a fresh store: nbval starts the kernel when the first cell is set up.
+
+    A `config.hook`, so it runs for notebooks outside tests/ too (tests/conftest.py is
+    loaded whenever tests/unit is collected, as in `make test`).
+    """
+    if Path(str(item.path)).suffix != ".ipynb" or item.parent is None:
+        yield
+        return
+    if item.parent not in _NOTEBOOK_STORES:
+        folder = Path(tempfile.mkdtemp(dir=item.config.stash[_STORES], prefix=f"{item.path.stem}-"))
+        _NOTEBOOK_STORES[item.parent] = folder / "progress.json"
+    session_store = os.environ[progress_store.ENV_VAR]
+    os.environ[progress_store.ENV_VAR] = str(_NOTEBOOK_STORES[item.parent])
+    try:
+        yield
+    finally:
+        os.environ[progress_store.ENV_VAR] = session_store
+
+
+@pytest.fixture(autouse=True)
+def throwaway_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test records into its own empty progress file."""
+    path = tmp_path / "progress.json"
+    monkeypatch.setenv(progress_store.ENV_VAR, str(path))
+    return path
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

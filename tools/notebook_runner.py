@@ -8,16 +8,24 @@ For maintainers: after editing a notebook (or code it shows), run
 bottom on the `python3` kernel of this environment, from its own folder, then saved without
 what changes on every run and is not output: widget state and per-cell
 execution timestamps. nbval then compares the stored outputs.
+
+Each kernel saves quiz answers and check verdicts into a fresh, throwaway
+progress store (never the maintainer's own), so a stored output such as
+`progress()` is what a new learner sees, on every machine; the tests run
+each notebook on a fresh store too (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from course_utils.files import atomic_write, damaged, reading
+from course_utils.progress_store import ENV_VAR as PROGRESS_ENV_VAR
 
 # The standard kernel name, which every front end maps to the Python of its own environment
 # (here the venv's: jupyter_client starts it with sys.executable).
@@ -52,7 +60,8 @@ def run_notebook(path, timeout: int = 600) -> float:
         notebook, timeout=timeout, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}
     )
     start = time.perf_counter()
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="birnn-progress-") as progress:
+        client.execute(env={**os.environ, PROGRESS_ENV_VAR: str(Path(progress) / "progress.json")})
     seconds = time.perf_counter() - start
     strip_run_metadata(notebook)
     with atomic_write(path) as file:  # a notebook is never left half written

@@ -22,7 +22,8 @@ words, what passed, what failed (expected vs got, for which input) and a hint.
   on a Python without `ctypes.pythonapi` (not CPython) cases run without a limit.
 
 Each exercise's check is a function in `lessonNN` (e.g. `check_reverse_time(fn)`)
-built from `run_check` and the `expect_*` helpers.
+built from `run_check` and the `expect_*` helpers. Every verdict is saved to
+the learner's progress (see `course_utils.checks.progress`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+
+from .progress import save_verdict
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted yet"
 STUB_PREFIX = "your code here: "  # the message of every generated stub starts with it (see stub_line)
@@ -100,6 +103,7 @@ class CheckReport:
     status: str
     cases: list[CaseResult] = field(default_factory=list)
     hint: str = ""
+    notice: str = ""  # why the verdict could not be saved to the learner's progress, if it could not
 
     @property
     def passed(self) -> bool:
@@ -107,20 +111,23 @@ class CheckReport:
 
     def lines(self) -> list[str]:
         if self.status == NOT_ATTEMPTED:
-            return [
+            lines = [
                 f"{self.task}: not attempted yet. Replace the `raise NotImplementedError` "
                 "line(s) with your code, then run this cell again."
             ]
-        n_ok = sum(c.passed for c in self.cases)
-        verdict = "all passed, well done!" if self.passed else f"{n_ok} of {len(self.cases)} cases passed"
-        lines = [f"{self.task}: {verdict}"]
-        lines += [
-            f"  [{'ok' if c.passed else 'FAIL' if c.attempted else 'TODO'}] {c.name}"
-            + (f": {c.detail}" if c.detail else "")
-            for c in self.cases
-        ]
-        if not self.passed and self.hint:
-            lines.append(f"  Hint: {self.hint}")
+        else:
+            n_ok = sum(c.passed for c in self.cases)
+            verdict = "all passed, well done!" if self.passed else f"{n_ok} of {len(self.cases)} cases passed"
+            lines = [f"{self.task}: {verdict}"]
+            lines += [
+                f"  [{'ok' if c.passed else 'FAIL' if c.attempted else 'TODO'}] {c.name}"
+                + (f": {c.detail}" if c.detail else "")
+                for c in self.cases
+            ]
+            if not self.passed and self.hint:
+                lines.append(f"  Hint: {self.hint}")
+        if self.notice:
+            lines.append(f"  ({self.notice})")
         return lines
 
     def __str__(self) -> str:
@@ -140,7 +147,8 @@ def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "",
     A case that passes and returns a string shows it as a note (e.g. the
     accuracy it measured). A case that reaches an exercise stub is "not
     attempted"; when every case does, so is the report. slow: the cases train
-    a model, so each gets `SLOW_FACTOR` times the limit.
+    a model, so each gets `SLOW_FACTOR` times the limit. The verdict is saved
+    to the learner's progress (`course_utils.checks.progress`).
     """
     limit = _limit["seconds"] and _limit["seconds"] * (SLOW_FACTOR if slow else 1)
     results = []
@@ -170,9 +178,11 @@ def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "",
         else:
             results.append(CaseResult(name, True, note if isinstance(note, str) else ""))
     if results and not any(r.attempted for r in results):
-        return CheckReport(task, NOT_ATTEMPTED, hint=hint)
-    status = PASSED if all(r.passed for r in results) else FAILED
-    return CheckReport(task, status, results, hint)
+        report = CheckReport(task, NOT_ATTEMPTED, hint=hint)
+    else:
+        report = CheckReport(task, PASSED if all(r.passed for r in results) else FAILED, results, hint)
+    report.notice = save_verdict(report.task, report.status)
+    return report
 
 
 def _timeout_message(limit: float, slow: bool) -> str:

@@ -3,7 +3,9 @@
 A `Quiz` is one set of questions with two views: an ipywidgets form (built
 lazily by `course_utils.quiz.widgets`) and a plain-text version
 (`course_utils.quiz.text`), used wherever no widget front end runs. Both
-views grade with the one function `grade` and record into one `QuizState`.
+views grade with the one function `grade` and record into one `QuizState`,
+and every answer counted there is also saved to the learner's progress
+(`course_utils.quiz.history`), so it outlives the kernel.
 
 The bank is loaded and validated when this module is imported (see
 `course_utils.quiz.bank`), so a broken bank file fails loudly at once.
@@ -11,12 +13,14 @@ The bank is loaded and validated when this module is imported (see
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from .bank import DIFFICULTIES, NOTEBOOK_BANKS, Question, load_banks
-from .text import format_question, wrap_prose
+from .history import describe_try, earlier_tries, save_feedback
+from .text import count, format_question, wrap_prose
 
 BANKS = load_banks()
 QUESTIONS = {q.id: q for bank in BANKS.values() for q in bank.questions}
@@ -29,7 +33,8 @@ class Feedback:
 
     status is "missing" (nothing chosen), "wrong", "correct" or "revealed"
     (the learner asked for the answer); `explanation` holds the worked steps,
-    given only once the question is answered right or revealed.
+    given only once the question is answered right or revealed. `notice` says
+    why the answer could not be saved to the learner's progress, if it could not.
     """
 
     question_id: str
@@ -37,6 +42,7 @@ class Feedback:
     status: str
     message: str
     explanation: tuple[str, ...] = ()
+    notice: str = ""
 
     @property
     def correct(self) -> bool:
@@ -99,18 +105,22 @@ class QuizState:
         self.solved: set[str] = set()
         self.revealed: set[str] = set()
 
-    def record(self, feedback: Feedback) -> None:
-        """Count `feedback` from `grade` or `reveal` into the score."""
+    def record(self, feedback: Feedback) -> bool:
+        """Count `feedback` from `grade` or `reveal` into the score; True if it is news (an attempt, a first reveal)."""
         qid = feedback.question_id
         if qid not in self._attempts:
             raise ValueError(f"question {qid!r} is not part of this quiz")
+        news = False
         if feedback.status == "revealed":
+            news = qid not in self.revealed
             self.revealed.add(qid)
         elif feedback.status in ("wrong", "correct") and self._last_choice.get(qid) != feedback.choice:
             self._last_choice[qid] = feedback.choice
             self._attempts[qid] += 1
+            news = True
         if feedback.correct and qid not in self.revealed:
             self.solved.add(qid)
+        return news
 
     @property
     def score(self) -> int:
@@ -159,7 +169,12 @@ class TopicScore:
 
 
 class Quiz:
-    """A set of questions shown as a widget form, with its text fallback as text/plain."""
+    """A set of questions shown as a widget form, with its text fallback as text/plain.
+
+    Each quiz is one round of the saved progress: its answers are saved as
+    they are graded, and `earlier` holds the latest try saved before it was
+    built, per question (`notice` says why the progress could not be read, if so).
+    """
 
     def __init__(self, name: str, title: str, questions: Iterable[Question], with_report: bool = False):
         self.name = name
@@ -167,6 +182,10 @@ class Quiz:
         self.questions = tuple(questions)
         self.with_report = with_report
         self.state = QuizState(self.questions)
+        self.round = uuid.uuid4().hex
+        self.earlier, notice = earlier_tries(q.id for q in self.questions)
+        self.notice = notice or ""
+        self._save_notices: set[str] = set()
         self._listeners: list[Callable[[], None]] = []
         self._widget: Any = None  # the ipywidgets form, built on first display
 
@@ -179,23 +198,32 @@ class Quiz:
             f"its questions are {', '.join(q.id for q in self.questions)}"
         )
 
-    def check(self, question_id: str, choice: str | None) -> Feedback:
-        """Grade `choice`, count it in the score and tell the views."""
-        feedback = self._record(grade(self.question(question_id), choice))
+    def check(self, question_id: str, choice: str | None, save: bool = True) -> Feedback:
+        """Grade `choice`, count it in the score, save it (unless `save` is False) and tell the views."""
+        feedback = self._record(grade(self.question(question_id), choice), save)
         if feedback.correct and question_id not in self.state.solved:
             return replace(feedback, message=f"{feedback.message} (Not scored: the answer was shown first.)")
         return feedback
 
     def show_answer(self, question_id: str) -> Feedback:
         """Reveal the answer (it no longer scores) and tell the views."""
-        return self._record(reveal(self.question(question_id)))
+        return self._record(reveal(self.question(question_id)), save=True)
 
     def on_change(self, callback: Callable[[], None]) -> None:
         """Call `callback()` whenever the score may have changed."""
         self._listeners.append(callback)
 
-    def _record(self, feedback: Feedback) -> Feedback:
-        self.state.record(feedback)
+    def earlier_text(self, question_id: str) -> str:
+        """How the question went in the latest earlier round, as a sentence; "" if it was never tried."""
+        saved = self.earlier.get(question_id)
+        return describe_try(saved) if saved else ""
+
+    def _record(self, feedback: Feedback, save: bool) -> Feedback:
+        if self.state.record(feedback) and save:
+            notice = save_feedback(self, feedback)
+            if notice and notice not in self._save_notices:  # say it once per quiz, not on every click
+                self._save_notices.add(notice)
+                feedback = replace(feedback, notice=notice)
         for callback in self._listeners:
             callback()
         return feedback
@@ -203,8 +231,12 @@ class Quiz:
     def text(self) -> str:
         """The text fallback: every question with its options, and how to answer."""
         counts = ", ".join(f"{sum(q.difficulty == d for q in self.questions)} {d}" for d in DIFFICULTIES)
-        parts = [f"{self.title} ({len(self.questions)} questions: {counts})"]
-        parts += [format_question(q, number) for number, q in enumerate(self.questions, start=1)]
+        parts = [f"{self.title} ({count(len(self.questions), 'question')}: {counts})"]
+        if self.notice:
+            parts.append(wrap_prose(self.notice))
+        parts += [
+            format_question(q, number, self.earlier_text(q.id)) for number, q in enumerate(self.questions, start=1)
+        ]
         first = self.questions[0].id
         how = (
             f'To answer in code: answer("{first}", "A") with the question id and a letter. '

@@ -6,16 +6,25 @@ question, `hint(...)` and `show_answer(...)` do what the buttons do, and
 `test_report()` prints the final test's score by topic. The quizzes shown in
 this session are remembered, so a text answer counts in the score of the
 widget the learner sees.
+
+Answers are also saved to the learner's progress, which outlives the kernel:
+`progress()` shows it per lesson, `review()` asks again the questions missed
+or looked up, and `reset_progress()` clears it.
 """
 
 from __future__ import annotations
 
 import random
 
-from ..validation import check_int
+from ..progress_store import load_progress
+from ..validation import check_bool, check_int
 from .bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS, Question
 from .grading import BANKS, QUESTIONS, Quiz
-from .text import format_feedback
+from .progress import progress_report, questions_to_review
+from .progress_chart import progress_chart
+from .text import count, format_feedback, wrap_prose
+
+REVIEW = "review"  # the name of the quiz review() shows
 
 # The quizzes shown in this session, by name ("02_shapes", "final_test"), so
 # that answer() records into the same score as the widget the learner sees.
@@ -73,10 +82,15 @@ def _take_spread(candidates: list, count: int, chosen: list) -> None:
         chosen.append(pick)
 
 
-def answer(question_id: str, choice: str | None) -> None:
-    """Grade one question in text, e.g. `answer("02-output-shape", "B")`, and print the score."""
+def answer(question_id: str, choice: str | None, save: bool = True) -> None:
+    """Grade one question in text, e.g. `answer("02-output-shape", "B")`, and print the score.
+
+    The answer is saved to your progress like a click on Check; `save=False`
+    grades it without saving (a notebook demonstrating an answer uses it).
+    """
+    check_bool("save", save)
     quiz_ = _quiz_holding(question_id)
-    print(format_feedback(quiz_.check(question_id, choice)))
+    print(format_feedback(quiz_.check(question_id, choice, save)))
     print(f"{quiz_.state.summary()} in the quiz {quiz_.name}")
 
 
@@ -100,6 +114,45 @@ def test_report() -> None:
 test_report.__test__ = False  # type: ignore[attr-defined]  # a course function, not a test for pytest to collect
 
 
+def progress() -> None:
+    """Show your saved progress per lesson (quiz, exercise checks, final test, what to do next) and its chart.
+
+    Works from any notebook; everything comes from the progress file, so it
+    shows what earlier kernels and other notebooks saved too.
+    """
+    data, notice = load_progress()
+    report = progress_report(data, notice)
+    _display(report)
+    if report.anything_saved:
+        _display(progress_chart(report.lessons))
+
+
+def review(n: int = 5) -> None:
+    """Ask again up to `n` questions you missed or looked up, oldest first; your new answers are saved.
+
+    A question leaves the review once its latest try is right the first time.
+    """
+    check_int("n", n)
+    data, notice = load_progress()
+    if notice:
+        print(wrap_prose(notice))
+    missed = questions_to_review(data)
+    if not missed:
+        print(
+            wrap_prose(
+                "Nothing to review: a question you answer wrong at first, or whose answer you look up, "
+                "comes back here. progress() shows what to do next."
+            )
+        )
+        return
+    chosen = missed[:n]
+    if len(chosen) == len(missed):
+        title = f"Review: the {count(len(chosen), 'question')} you missed or looked up"
+    else:
+        title = f"Review: the {len(chosen)} oldest of the {len(missed)} questions you missed or looked up"
+    _show(Quiz(REVIEW, title, chosen))
+
+
 def _find_question(question_id: str) -> Question:
     if question_id not in QUESTIONS:
         by_bank = "; ".join(f"{b.name}: {', '.join(q.id for q in b.questions)}" for b in BANKS.values())
@@ -120,6 +173,11 @@ def _quiz_holding(question_id: str) -> Quiz:
 def _show(quiz_: Quiz) -> None:
     _ACTIVE.pop(quiz_.name, None)
     _ACTIVE[quiz_.name] = quiz_
+    _display(quiz_)
+
+
+def _display(shown: object) -> None:
+    """Display `shown` in IPython (its rich forms), else print its text (its repr)."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -127,6 +185,6 @@ def _show(quiz_: Quiz) -> None:
     if get_ipython is not None and get_ipython() is not None:
         from IPython.display import display
 
-        display(quiz_)
+        display(shown)
     else:
-        print(quiz_.text())
+        print(repr(shown))

@@ -13,9 +13,12 @@ if TYPE_CHECKING:  # grading imports this module; the name is needed for the ann
 TEXT_WIDTH = 88
 
 
-def format_question(question: Question, number: int) -> str:
-    """A question as text: header, prompt, code (indented) and lettered options."""
-    lines = [f"Q{number} [{question.id}] {question.difficulty}, {question.topic}", wrap_prose(question.prompt)]
+def format_question(question: Question, number: int, earlier: str = "") -> str:
+    """A question as text: header, how it went before (`earlier`, if any), prompt, code (indented), options."""
+    lines = [f"Q{number} [{question.id}] {question.difficulty}, {question.topic}"]
+    if earlier:
+        lines.append(wrap_prose(earlier))
+    lines.append(wrap_prose(question.prompt))
     if question.code:
         lines.append(textwrap.indent(question.code, "    "))
     lines += [wrap_prose(text, f"  {letter}. ", "     ") for letter, text in zip(question.letters, question.options)]
@@ -23,11 +26,13 @@ def format_question(question: Question, number: int) -> str:
 
 
 def format_feedback(feedback: Feedback) -> str:
-    """Feedback as text: the message, then the numbered explanation steps if any."""
+    """Feedback as text: the message, the numbered explanation steps if any, and a progress notice if any."""
     lines = [wrap_prose(feedback.message)]
     if feedback.explanation:
         lines.append("Why:")
         lines += [wrap_prose(step, f"  {i}. ", "     ") for i, step in enumerate(feedback.explanation, start=1)]
+    if feedback.notice:
+        lines.append(wrap_prose(feedback.notice))
     return "\n".join(lines)
 
 
@@ -36,3 +41,8 @@ def wrap_prose(text: str, first: str = "", rest: str = "") -> str:
     return textwrap.fill(
         text, TEXT_WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False
     )
+
+
+def count(n: int, noun: str) -> str:
+    """`n` and the noun, plural unless n is 1: "1 question", "3 questions"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

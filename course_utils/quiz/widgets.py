@@ -6,7 +6,9 @@ quiz adds a running score and, for the final test, a "Score by topic"
 button. Everything is a button, so the keyboard works inside JupyterLab: Tab
 and Shift+Tab move between them, Enter or Space presses one. (Radio buttons
 would need the arrow keys, which JupyterLab takes for moving between cells.)
-The CSS classes `birnn-quiz*` name the parts for the browser test.
+A question met in an earlier round shows how it went then
+(`birnn-quiz-earlier`). The CSS classes `birnn-quiz*` name the parts for the
+browser test.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ def build_quiz_widget(quiz: Quiz) -> widgets.VBox:
     score.add_class("birnn-quiz-score")
     quiz.on_change(lambda: setattr(score, "value", _score_html(quiz.state)))
     children = [widgets.HTML(f"<h3>{html.escape(quiz.title)}</h3>"), score]
+    if quiz.notice:
+        children.append(widgets.HTML(_note_html(_COLOURS["missing"], quiz.notice)))
     children += [question_widget(quiz, q, number) for number, q in enumerate(quiz.questions, start=1)]
     if quiz.with_report:
         children.append(_report_widget(quiz))
@@ -55,9 +59,14 @@ def question_widget(quiz: Quiz, question: Question, number: int) -> widgets.VBox
     check.on_click(lambda _: setattr(feedback, "value", feedback_html(quiz.check(question.id, chosen()))))
     hint.on_click(lambda _: setattr(hint_area, "value", _note_html("#555", f"Hint: {question.hint}")))
     show.on_click(lambda _: setattr(feedback, "value", feedback_html(quiz.show_answer(question.id))))
+    earlier, before = [], quiz.earlier_text(question.id)
+    if before:
+        earlier.append(widgets.HTML(f"<div style='color:#555;{_TEXT_STYLE}'>{html.escape(before)}</div>"))
+        earlier[0].add_class("birnn-quiz-earlier")
     box = widgets.VBox(
         [
             widgets.HTML(_question_html(question, number)),
+            *earlier,
             *options,
             widgets.HBox([check, hint, show]),
             hint_area,
@@ -94,11 +103,13 @@ def _option_rows(question):
 
 
 def feedback_html(feedback: Feedback) -> str:
-    """A Feedback as HTML: its message, then the explanation as a numbered list."""
+    """A Feedback as HTML: its message, the explanation as a numbered list, and a progress notice if any."""
     body = f"<div>{inline_html(feedback.message)}</div>"
     if feedback.explanation:
         steps = "".join(f"<li>{inline_html(step)}</li>" for step in feedback.explanation)
         body += f"<div style='margin-top:4px'><b>Why:</b><ol style='margin:2px 0'>{steps}</ol></div>"
+    if feedback.notice:
+        body += f"<div style='margin-top:4px;color:{_COLOURS['missing']}'>{inline_html(feedback.notice)}</div>"
     return _note_html(_COLOURS[feedback.status], body, escape=False)
 
 

@@ -4,6 +4,8 @@ The server runs from this Python environment (`sys.executable -m jupyter lab`)
 on a free local port, in a temporary folder holding a copy of the notebook
 under test, with Jupyter's config, data and runtime folders in that temporary
 place too (the venv's own `python3` kernel is still found under sys.prefix).
+The kernels save the learner's progress where a learner's would be, in
+Jupyter's data folder (`Lab.progress_file`), here the throwaway one.
 Every wait has a timeout, and teardown stops the kernels, then the server's
 whole process group.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -30,6 +33,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from course_utils.progress_store import ENV_VAR as PROGRESS_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -103,6 +108,11 @@ class Lab:
             {"path": notebook, "type": "notebook", "name": notebook, "kernel": {"name": KERNEL}},
         )
 
+    @property
+    def progress_file(self) -> Path:
+        """Where the kernels save the learner's progress: birnn-course/progress.json in the server's data folder."""
+        return self.folder.parent / "data" / "birnn-course" / "progress.json"
+
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
@@ -156,6 +166,9 @@ def lab_server(request, tmp_path_factory, playwright_api):
     shutil.copy(notebook, folder / notebook.name)
     (settings / "overrides.json").write_text(json.dumps(NEWS_OFF))
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    env.pop(
+        PROGRESS_ENV_VAR, None
+    )  # the tests' own store: the kernels use the default place, in JUPYTER_DATA_DIR below
     env.update(
         {
             name: str(base / sub)
@@ -197,6 +210,43 @@ def lab_server(request, tmp_path_factory, playwright_api):
 
 
 @pytest.fixture
+def notebook(request, lab_server, page):
+    """The module's NOTEBOOK open in JupyterLab, its stored outputs cleared and every cell run again."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{lab_server.url}/lab/tree/{request.module.NOTEBOOK.split('/')[-1]}?token={lab_server.token}")
+    # JupyterLab's first page load can take longer than 30 s on a busy 2-core machine
+    expect(page.locator("#jp-main-statusbar")).to_contain_text(f"{KERNEL_DISPLAY_NAME} | Idle", timeout=60_000)
+    open_sidebar = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+    if open_sidebar.count():  # fold the file browser (the workspace remembers it between pages)
+        open_sidebar.click()
+    run_all(page, "runmenu:run-all")
+    return page
+
+
+def run_all(page, command: str) -> None:
+    """Clear every output, run every cell with a Run menu command, and wait for the last one to run.
+
+    Clearing first resets the execution counts, so a stored count cannot pass for a fresh one.
+    """
+    from playwright.sync_api import expect
+
+    prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt")
+    menu(page, "Edit", "editmenu:clear-all")
+    expect(prompts.last).to_have_text("[ ]:")
+    menu(page, "Run", command)
+    if command.startswith("runmenu:restart"):  # JupyterLab asks before it restarts a kernel
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+    expect(prompts.last).to_have_text(re.compile(r"\[\d+\]:"), timeout=120_000)
+
+
+def menu(page, title: str, command: str) -> None:
+    """Open a menu of the menu bar and run one of its commands."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{title}$")).click()
+    page.locator(f".lm-Menu-item[data-command='{command}']").click()
+
+
+@pytest.fixture
 def artifacts():
     """The folder for screenshots, test-artifacts/browser/ (git-ignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -206,10 +256,15 @@ def artifacts():
 @pytest.fixture
 def page(request, playwright_api, artifacts):
     """A fresh headless Chromium page; on failure its screenshot goes to test-artifacts/browser/."""
+    from playwright.sync_api import expect
+
     browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.set_default_timeout(30_000)
+        # Assertions wait as long as actions: on a busy machine a kernel takes more than expect's default 5 s
+        # to start or to answer a click.
+        expect.set_options(timeout=30_000)
         # Should JupyterLab still ask which kernel to use, accept the one it proposes (python3).
         kernel_dialog = page.locator(".jp-Dialog").filter(has_text="Select Kernel")
         page.add_locator_handler(kernel_dialog, lambda dialog: dialog.get_by_role("button", name="Select").click())

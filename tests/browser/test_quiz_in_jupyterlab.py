@@ -5,10 +5,7 @@ through the final test's first question as a learner would and saves a
 screenshot to test-artifacts/browser/quiz.png.
 """
 
-import re
-
 import pytest
-from conftest import KERNEL_DISPLAY_NAME
 
 from course_utils.quiz import draw_final_test
 
@@ -23,31 +20,6 @@ pytestmark = pytest.mark.browser
 def plain(text: str) -> str:
     """Text as the browser shows it: backticked code is rendered without the backticks."""
     return text.replace("`", "")
-
-
-@pytest.fixture
-def notebook(lab_server, page):
-    """The notebook open in JupyterLab, its stored outputs cleared and every cell run again."""
-    from playwright.sync_api import expect
-
-    page.goto(f"{lab_server.url}/lab/tree/{NOTEBOOK.split('/')[-1]}?token={lab_server.token}")
-    # JupyterLab's first page load can take longer than expect's 5 s on a busy 2-core machine
-    expect(page.locator("#jp-main-statusbar")).to_contain_text(f"{KERNEL_DISPLAY_NAME} | Idle", timeout=60_000)
-    open_sidebar = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
-    if open_sidebar.count():  # fold the file browser (the workspace remembers it between pages)
-        open_sidebar.click()
-    prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt")
-    menu(page, "Edit", "editmenu:clear-all")  # so stored execution counts cannot pass for fresh ones
-    expect(prompts.last).to_have_text("[ ]:")
-    menu(page, "Run", "runmenu:run-all")
-    expect(prompts.last).to_have_text(re.compile(r"\[\d+\]:"), timeout=120_000)  # the last cell has run
-    return page
-
-
-def menu(page, title: str, command: str) -> None:
-    """Open a menu of the menu bar and run one of its commands."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{title}$")).click()
-    page.locator(f".lm-Menu-item[data-command='{command}']").click()
 
 
 def screenshot(page, path) -> None:

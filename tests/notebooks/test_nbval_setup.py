@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbval.plugin import get_sanitize_patterns
 
@@ -96,3 +97,31 @@ def test_the_unchanged_notebook_passes_nbval(tmp_path):
     shutil.copy(START_HERE, target)
     result = run_nbval(target)
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_every_notebook_nbval_runs_starts_on_a_fresh_progress_store(tmp_path):
+    """Each notebook saves one answer and prints how many tries the store holds: 1 each, unless they share it."""
+    cells = [
+        'from course_utils.quiz import answer\nanswer("02-output-shape", "A")',
+        "from course_utils.progress_store import load_progress\n"
+        'print(sum(len(q["tries"]) for q in load_progress()[0]["questions"].values()))',
+    ]
+    notebooks = []
+    for name in ("first", "second"):
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+        notebook.cells[0].metadata["tags"] = ["nbval-ignore-output"]
+        notebook.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+        notebook.cells[0].execution_count, notebook.cells[1].execution_count = 1, 2
+        notebooks.append(tmp_path / f"{name}.ipynb")
+        nbformat.write(notebook, notebooks[-1])
+    # A cheap unit test beside them loads tests/conftest.py, as `make test` does with tests/unit.
+    unit = ROOT / "tests" / "unit" / "test_claims.py"
+    args = ["--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), *map(str, notebooks), str(unit)]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -16,6 +16,7 @@ import pytest
 from exercise_code import ROOT, exercise, solution
 
 from course_utils.checks import NOT_ATTEMPTED, PASSED
+from course_utils.quiz.progress import EXERCISE_CHECKS
 
 CHECK_CELL = re.compile(r"from course_utils\.checks\.(lesson\d\d) import (check_\w+).*?\2\(([\w, ]+)\)", re.S)
 
@@ -56,5 +57,11 @@ def test_the_solution_passes_and_the_stub_is_not_attempted(stem, module, check, 
     solved, unsolved = solution(stem), exercise(stem)
     report = run(*(solved[name] for name in names))
     assert report.status == PASSED, str(report)
+    assert report.task in EXERCISE_CHECKS[stem], "progress() counts this check under its lesson"
     unfinished = run(*(unsolved[name] for name in names))
     assert unfinished.status == NOT_ATTEMPTED and "not attempted yet" in str(unfinished)
+
+
+def test_progress_counts_as_many_checks_per_lesson_as_its_solution_has_check_cells():
+    cells_per_lesson = {stem: sum(cell[0] == stem for cell in CELLS) for stem, *_ in CELLS}
+    assert cells_per_lesson == {stem: len(tasks) for stem, tasks in EXERCISE_CHECKS.items()}

@@ -20,6 +20,7 @@ from course_utils.checks import (
 )
 from course_utils.checks.framework import STUB_PREFIX, expect_shape, stub_line
 from course_utils.checks.lesson05 import check_forward_ceiling_by_step
+from course_utils.progress_store import ENV_VAR, load_progress
 
 
 def stub():
@@ -258,3 +259,36 @@ def test_slow_checks_get_more_time_and_none_means_no_limit():
 def test_set_time_limit_rejects_what_is_not_a_positive_number(seconds):
     with pytest.raises(ValueError, match="seconds must be a positive number"):
         set_time_limit(seconds)
+
+
+def saved_checks():
+    return load_progress()[0]["checks"]
+
+
+def wrong():
+    raise Mismatch("expected 1, got 2")
+
+
+def test_every_verdict_is_saved_to_the_learners_progress():
+    run_check("reverse_time", {"short": stub})
+    assert saved_checks()["reverse_time"]["status"] == NOT_ATTEMPTED
+    run_check("reverse_time", {"short": wrong})
+    assert saved_checks()["reverse_time"]["status"] == FAILED
+    run_check("reverse_time", {"short": lambda: None})
+    assert saved_checks()["reverse_time"]["status"] == PASSED
+
+
+def test_a_check_run_by_a_worked_solution_is_not_saved(monkeypatch):
+    monkeypatch.setenv("JPY_SESSION_NAME", "/home/learner/birnn-course/solutions/02_shapes_exercise.ipynb")
+    run_check("predict_shapes", {"case": lambda: None})
+    assert saved_checks() == {}
+    monkeypatch.setenv("JPY_SESSION_NAME", "/home/learner/birnn-course/exercises/02_shapes_exercise.ipynb")
+    run_check("predict_shapes", {"case": lambda: None})
+    assert saved_checks()["predict_shapes"]["status"] == PASSED
+
+
+def test_a_verdict_that_cannot_be_saved_is_still_reported_with_a_note(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))  # a folder: nothing can be saved there
+    report = run_check("task", {"a": lambda: None})
+    assert report.status == PASSED
+    assert str(report).splitlines()[-1].startswith("  (Your progress is not saved")

@@ -56,6 +56,13 @@ def test_a_new_file_gets_the_permissions_open_would_give_it(tmp_path, umask):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_new_file_can_be_made_readable_by_its_owner_only(tmp_path):
+    with atomic_write(tmp_path / "private.txt", new_file_mode=0o600) as file:
+        file.write("mine")
+    assert stat.S_IMODE((tmp_path / "private.txt").stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 def test_a_replaced_file_keeps_its_permissions(tmp_path):
     path = tmp_path / "kept.txt"
     path.write_text("old")

@@ -38,7 +38,7 @@ class NoKernel:
     def __init__(self, notebook, **_):
         self.notebook = notebook
 
-    def execute(self):
+    def execute(self, **_):  # NotebookClient.execute passes its keywords (the kernel's env) to the kernel
         self.notebook.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n")]
 
 
@@ -95,3 +95,15 @@ def test_run_notebook_runs_the_kernel_of_this_environment(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys\nprint(sys.prefix)")]), path)
     run_notebook(path)
     assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"] == f"{sys.prefix}\n"
+
+
+@pytest.mark.slow
+def test_each_notebook_runs_on_a_fresh_throwaway_progress_store(tmp_path, throwaway_progress):
+    code = "import os; print(os.environ['BIRNN_COURSE_PROGRESS'])"
+    paths = [tmp_path / f"{name}.ipynb" for name in ("one", "two")]
+    for path in paths:
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), path)
+        run_notebook(path)
+    stores = [nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].strip() for path in paths]
+    assert len(set(stores)) == 2 and str(throwaway_progress) not in stores
+    assert not any(os.path.exists(os.path.dirname(store)) for store in stores)  # removed after the run

@@ -1,0 +1,200 @@
+"""The learner's progress per lesson, from the saved answers and check verdicts, and what to do next.
+
+`progress_report(data)` turns the content of the progress store into one
+`LessonProgress` per lesson: the quiz questions whose latest try was right
+the first time, the exercise checks passed, the lesson's score in the latest
+final test, and what to revisit. `ProgressReport` shows them as a table
+(text and HTML, through `course_utils.tables`) under one sentence saying what
+to do next; `course_utils.quiz.progress()` displays it, with a chart. No torch.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..progress_store import NOT_ATTEMPTED, Progress
+from ..tables import html_table, text_table
+from .bank import NOTEBOOK_BANKS, Question
+from .grading import BANKS, QUESTIONS
+from .history import SavedTry, latest_tries, right_first_time
+from .text import count, wrap_prose
+
+# The checks of each lesson's exercise, by the task name their reports carry
+# (`CheckReport.task`). The view needs the totals without importing the checks,
+# which import torch; tests/unit/test_checks_every_exercise.py keeps this in
+# step with the check cells of solutions/.
+EXERCISE_CHECKS: dict[str, tuple[str, ...]] = {
+    "01_concept": ("run_one_direction", "bidirectional_pass"),
+    "02_shapes": ("predict_shapes", "count_parameters", "split_by_direction"),
+    "03_batch_first": ("mixes_sequences", "FixedTagger"),
+    "04_packing": ("encode_packed", "final_states"),
+    "05_training": ("forward_ceiling_by_step", "train_gru_tagger"),
+    "06_why_not_wait": ("delayed_logits", "merge_probabilities", "covering_delay", "waiting for the window"),
+    "07_speaker_id": ("mean_pool", "SpeakerClassifier.forward", "training on Japanese Vowels"),
+    "08_capstone_word_segmentation": ("space_labels", "tag_characters"),
+}
+HEADER = ("lesson", "quiz right first time", "exercise checks passed", "latest final test", "to do")
+TITLE = "Your progress (kept on this computer only)"
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    """One lesson's saved progress.
+
+    quiz: the lesson quiz's size; right_first: its questions whose latest try was
+    right the first time; unanswered: its questions never tried; to_review: the
+    questions on this lesson (its quiz's and the final test's) whose latest try
+    was not right the first time, oldest first; checks: the saved verdict of each
+    exercise check ("" where it never ran); final_test: (correct, asked) on this
+    lesson in the latest final test, or None.
+    """
+
+    notebook: str
+    quiz: int
+    right_first: int
+    unanswered: int
+    to_review: tuple[Question, ...]
+    checks: dict[str, str]
+    final_test: tuple[int, int] | None
+
+    @property
+    def checks_passed(self) -> int:
+        return sum(status == "passed" for status in self.checks.values())
+
+    @property
+    def started(self) -> bool:
+        """True once anything of this lesson is saved."""
+        return (
+            self.unanswered < self.quiz
+            or bool(self.to_review)
+            or any(self.checks.values())
+            or self.final_test is not None
+        )
+
+    def to_do(self) -> list[str]:
+        """What is left, most useful first: topics to revisit, questions to answer, checks to pass."""
+        items = []
+        if self.to_review:
+            topics = dict.fromkeys(q.topic for q in self.to_review)  # in order, without repeats
+            items.append(f"revisit {', '.join(topics)}")
+        if self.unanswered:
+            items.append(f"answer {count(self.unanswered, 'quiz question')}")
+        failed = [task for task, status in self.checks.items() if status == "failed"]
+        if failed:
+            items.append(f"fix {', '.join(failed)}")
+        open_checks = sum(status in ("", NOT_ATTEMPTED) for status in self.checks.values())
+        if open_checks:
+            items.append(f"pass {count(open_checks, 'exercise check')}")
+        return items
+
+    def row(self) -> list[str]:
+        """The lesson's row of the table (see HEADER)."""
+        final = "-" if self.final_test is None else f"{self.final_test[0]} / {self.final_test[1]}"
+        to_do = "; ".join(self.to_do()) if self.started else "not started"
+        return [
+            self.notebook,
+            f"{self.right_first} / {self.quiz}",
+            f"{self.checks_passed} / {len(self.checks)}",
+            final,
+            to_do or "done",
+        ]
+
+
+def lesson_progress(data: Progress) -> list[LessonProgress]:
+    """One LessonProgress per lesson, in course order, from the content of the progress store."""
+    latest = latest_tries(data, QUESTIONS)
+    review = questions_to_review(data)
+    final_tests = data["final_tests"]
+    by_topic = final_tests[-1]["by_topic"] if final_tests else {}
+    lessons = []
+    for notebook in NOTEBOOK_BANKS:
+        quiz = BANKS[notebook].questions
+        tried = [latest[q.id] for q in quiz if q.id in latest]
+        final = by_topic.get(notebook)
+        lessons.append(
+            LessonProgress(
+                notebook=notebook,
+                quiz=len(quiz),
+                right_first=sum(right_first_time(saved) for saved in tried),
+                unanswered=len(quiz) - len(tried),
+                to_review=tuple(q for q in review if q.notebook == notebook),
+                checks={task: data["checks"].get(task, {}).get("status", "") for task in EXERCISE_CHECKS[notebook]},
+                final_test=None if final is None else (final[0], final[1]),
+            )
+        )
+    return lessons
+
+
+def questions_to_review(data: Progress) -> list[Question]:
+    """The questions whose latest try was not right the first time (missed or looked up), oldest try first.
+
+    Lesson quizzes and the final test alike; questions no longer in the bank are skipped.
+    """
+    latest: dict[str, SavedTry] = latest_tries(data, QUESTIONS)
+    missed = [qid for qid, saved in latest.items() if not right_first_time(saved)]
+    order = list(QUESTIONS)
+    missed.sort(key=lambda qid: (latest[qid]["at"], order.index(qid)))
+    return [QUESTIONS[qid] for qid in missed]
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """The progress view: a sentence on what to do next, then one row per lesson (text and HTML)."""
+
+    lessons: Sequence[LessonProgress]
+    review: int  # how many questions review() can ask again
+    notice: str = ""  # why the progress could not be read, if it could not
+
+    @property
+    def anything_saved(self) -> bool:
+        return any(lesson.started for lesson in self.lessons)
+
+    def next_step(self) -> str:
+        """What to do next, in one or two sentences."""
+        if not self.anything_saved:
+            first = self.lessons[0].notebook
+            return (
+                f"Nothing saved yet. Start with notebooks/{first}.ipynb: work through it, answer its quiz, "
+                f"then do exercises/{first}_exercise.ipynb. Your answers and check results are saved as you go."
+            )
+        # A lesson begun and not finished comes before one not begun (a learner may skip what they know).
+        unfinished = [lesson for lesson in self.lessons if lesson.to_do()]
+        begun = [lesson for lesson in unfinished if lesson.started]
+        if not unfinished:
+            step = (
+                "Every quiz question right the first time and every exercise check passed. "
+                "final_test(seed=1) draws a new test."
+            )
+        else:
+            pending = (begun or unfinished)[0]
+            step = f"Next: notebooks/{pending.notebook}.ipynb ({'; '.join(pending.to_do())})."
+        if self.review:
+            step += f" review() asks again the {count(self.review, 'question')} you missed or looked up."
+        return step
+
+    def rows(self) -> list[list[str]]:
+        return [lesson.row() for lesson in self.lessons]
+
+    def text(self) -> str:
+        parts = [TITLE]
+        if self.notice:
+            parts.append(wrap_prose(self.notice))
+        parts += [wrap_prose(self.next_step()), text_table(HEADER, self.rows())]
+        return "\n\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        notice = f"<p style='color:#b26a00'>{html.escape(self.notice)}</p>" if self.notice else ""
+        return (
+            f"<div><b>{html.escape(TITLE)}</b>{notice}<p>{html.escape(self.next_step())}</p>"
+            f"{html_table(HEADER, self.rows(), align_left=True)}</div>"
+        )
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def progress_report(data: Progress, notice: str | None = None) -> ProgressReport:
+    """The progress view of the content of the progress store (`notice`: the store's, if any)."""
+    return ProgressReport(lesson_progress(data), len(questions_to_review(data)), notice or "")

@@ -1,0 +1,233 @@
+"""progress() and review(): the progress per lesson, what to do next, its chart, and asking missed questions again."""
+
+import base64
+import html
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course_utils.progress_store import (
+    ENV_VAR,
+    empty_progress,
+    load_progress,
+    record_answer,
+    record_check,
+    record_final_test,
+    update_progress,
+)
+from course_utils.quiz import BANKS, NOTEBOOK_BANKS, QUESTIONS, session
+from course_utils.quiz.progress import EXERCISE_CHECKS, HEADER, progress_report, questions_to_review
+from course_utils.quiz.progress_chart import DescribedChart, progress_chart
+
+ROOT = Path(__file__).resolve().parents[2]
+SHAPES = BANKS["02_shapes"].questions
+FINAL = next(q for q in BANKS["final_test"].questions if q.notebook == "04_packing")
+
+
+def at(day):
+    return f"2026-05-{day:02d}T12:00:00+00:00"
+
+
+def saved(*answers, checks=(), final_tests=()):
+    """A store's content: answers (question, round, outcome, day), checks (task, status), final tests."""
+    data = empty_progress()
+    for question_id, round_id, outcome, day in answers:
+        record_answer(data, question_id, round_id, outcome, at(day))
+    for task, status in checks:
+        record_check(data, task, status, at(1))
+    for round_id, by_topic in final_tests:
+        correct, asked = sum(c for c, _ in by_topic.values()), sum(a for _, a in by_topic.values())
+        record_final_test(data, round_id, correct, asked, by_topic, at(1))
+    return data
+
+
+def row(report, notebook):
+    return dict(zip(HEADER, next(r for r in report.rows() if r[0] == notebook)))
+
+
+@pytest.fixture(autouse=True)
+def no_quizzes_shown(monkeypatch):
+    monkeypatch.setattr(session, "_ACTIVE", {})
+
+
+@pytest.fixture
+def displayed(monkeypatch):
+    """What progress() and review() display, as if in a notebook."""
+    shown = []
+    monkeypatch.setattr(session, "_display", shown.append)
+    return shown
+
+
+def test_a_fresh_learner_is_told_where_to_start_and_every_lesson_is_not_started():
+    report = progress_report(empty_progress())
+    assert report.next_step().startswith(
+        "Nothing saved yet. Start with notebooks/01_concept.ipynb: work through it, answer its quiz, "
+        "then do exercises/01_concept_exercise.ipynb."
+    )
+    assert [r[0] for r in report.rows()] == list(NOTEBOOK_BANKS)
+    assert row(report, "02_shapes") == {
+        "lesson": "02_shapes",
+        "quiz right first time": f"0 / {len(SHAPES)}",
+        "exercise checks passed": "0 / 3",
+        "latest final test": "-",
+        "to do": "not started",
+    }
+
+
+def test_a_fresh_learners_progress_shows_the_table_and_no_chart(displayed):
+    session.progress()
+    (report,) = displayed
+    assert "Nothing saved yet" in report.text() and "Nothing saved yet" in report._repr_html_()
+
+
+def test_a_question_counts_when_its_latest_try_was_right_the_first_time():
+    a, b, c = (q.id for q in SHAPES[:3])
+    data = saved((a, "r1", "wrong", 1), (a, "r2", "right", 2), (b, "r1", "right", 1), (c, "r1", "revealed", 1))
+    shapes = row(progress_report(data), "02_shapes")
+    assert shapes["quiz right first time"] == f"2 / {len(SHAPES)}"
+    assert (
+        shapes["to do"] == f"revisit {SHAPES[2].topic}; answer {len(SHAPES) - 3} quiz questions; pass 3 exercise checks"
+    )
+
+
+def test_exercise_checks_count_when_passed_and_a_failed_one_is_named():
+    data = saved(checks=[("predict_shapes", "passed"), ("count_parameters", "failed")])
+    shapes = row(progress_report(data), "02_shapes")
+    assert shapes["exercise checks passed"] == "1 / 3"
+    assert shapes["to do"] == f"answer {len(SHAPES)} quiz questions; fix count_parameters; pass 1 exercise check"
+
+
+def test_the_latest_final_test_gives_each_lesson_its_score():
+    data = saved(final_tests=[("t1", {"04_packing": (0, 2)}), ("t2", {"04_packing": (1, 2), "01_concept": (1, 1)})])
+    report = progress_report(data)
+    assert row(report, "04_packing")["latest final test"] == "1 / 2"
+    assert row(report, "01_concept")["latest final test"] == "1 / 1"
+    assert row(report, "02_shapes")["latest final test"] == "-"
+
+
+def test_a_missed_final_test_question_is_revisited_in_its_lesson():
+    report = progress_report(saved((FINAL.id, "t1", "wrong", 1)))
+    assert row(report, "04_packing")["to do"].startswith(f"revisit {FINAL.topic}; ")
+
+
+def test_the_next_step_is_the_first_lesson_begun_and_not_finished_and_mentions_review():
+    data = saved((SHAPES[0].id, "r1", "wrong", 1), checks=[("run_one_direction", "passed")])
+    step = progress_report(data).next_step()
+    assert step.startswith("Next: notebooks/01_concept.ipynb (answer 6 quiz questions; pass 1 exercise check).")
+    assert step.endswith("review() asks again the 1 question you missed or looked up.")
+
+
+def test_a_learner_who_skipped_a_lesson_is_sent_to_the_one_they_began():
+    step = progress_report(saved((SHAPES[0].id, "r1", "right", 1))).next_step()
+    assert step.startswith("Next: notebooks/02_shapes.ipynb (")
+
+
+def test_when_everything_is_done_the_view_says_so():
+    answers = [(q.id, "r", "right", 1) for notebook in NOTEBOOK_BANKS for q in BANKS[notebook].questions]
+    checks = [(task, "passed") for tasks in EXERCISE_CHECKS.values() for task in tasks]
+    report = progress_report(saved(*answers, checks=checks))
+    assert report.next_step().startswith("Every quiz question right the first time and every exercise check passed.")
+    assert {r[4] for r in report.rows()} == {"done"}
+
+
+def test_the_html_view_is_a_table_with_the_next_step_above_it():
+    page = progress_report(saved((SHAPES[0].id, "r1", "wrong", 1)))._repr_html_()
+    assert page.index("Next: notebooks/02_shapes.ipynb") < page.index("<table>")
+    assert "<th style='text-align:left'>quiz right first time</th>" in page
+
+
+def test_a_notice_from_the_store_shows_above_the_view(throwaway_progress, displayed):
+    throwaway_progress.write_text("[]")
+    session.progress()
+    assert "Your progress file was damaged" in displayed[0].text().split("Nothing saved yet")[0]
+
+
+def test_once_something_is_saved_progress_shows_a_chart_described_in_words(displayed):
+    session.answer(SHAPES[0].id, SHAPES[0].correct)
+    session.progress()
+    report, chart = displayed
+    assert isinstance(chart, DescribedChart)
+    assert chart.description.startswith("Bar chart of your progress per lesson")
+    assert f"02_shapes: quiz 1 of {len(SHAPES)}, checks 0 of 3, not in a final test;" in chart.description
+
+
+def test_the_chart_description_gives_each_lessons_latest_final_test_score():
+    data = saved(final_tests=[("t1", {"04_packing": (1, 2)})])
+    assert (
+        "04_packing: quiz 0 of 7, checks 0 of 2, final test 1 of 2;"
+        in progress_chart(progress_report(data).lessons).description
+    )
+
+
+def test_the_chart_is_an_image_whose_alt_text_is_its_description():
+    chart = progress_chart(progress_report(saved((SHAPES[0].id, "r", "right", 1))).lessons)
+    data, metadata = chart._repr_mimebundle_()
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
+    assert data["text/html"].startswith(f'<img alt="{html.escape(chart.description)}" src="data:image/png;base64,')
+    assert data["text/plain"] == chart.description == metadata["image/png"]["alt"]
+
+
+def test_drawing_the_chart_does_not_import_torch(throwaway_progress):
+    update_progress(lambda data: record_answer(data, SHAPES[0].id, "r", "right", at(1)))
+    code = (
+        "import sys\nfrom course_utils.quiz import progress\nprogress()\n"
+        "print('torch imported:', 'torch' in sys.modules, '| matplotlib:', 'matplotlib' in sys.modules)"
+    )
+    env = {**os.environ, ENV_VAR: str(throwaway_progress)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("torch imported: False | matplotlib: True")
+    assert "Bar chart of your progress per lesson" in out.stdout
+
+
+def test_review_asks_the_missed_and_looked_up_questions_oldest_first():
+    a, b, c, d = (q.id for q in SHAPES[:4])
+    data = saved((a, "r1", "wrong", 3), (b, "r1", "revealed", 1), (c, "r1", "right", 2), (d, "r1", "wrong", 2))
+    assert [q.id for q in questions_to_review(data)] == [b, d, a]
+
+
+def test_review_shows_at_most_n_questions_as_a_quiz(displayed):
+    for day, question in enumerate(SHAPES[:3], start=1):
+        update_progress(lambda data, q=question, d=day: record_answer(data, q.id, "r1", "wrong", at(d)))
+    session.review(n=2)
+    (shown,) = displayed
+    assert [q.id for q in shown.questions] == [q.id for q in SHAPES[:2]]
+    assert shown.title == "Review: the 2 oldest of the 3 questions you missed or looked up"
+    assert "Answered before" in shown.text()
+
+
+def test_answers_in_a_review_are_saved_and_a_question_right_first_time_leaves_it(displayed, capsys):
+    update_progress(lambda data: record_answer(data, SHAPES[0].id, "r1", "wrong", at(1)))
+    session.review()
+    assert displayed[0].title == "Review: the 1 question you missed or looked up"
+    session.answer(SHAPES[0].id, SHAPES[0].correct)
+    assert "in the quiz review" in capsys.readouterr().out
+    assert [t["first"] for t in load_progress()[0]["questions"][SHAPES[0].id]["tries"]] == ["wrong", "right"]
+    session.review()
+    assert "Nothing to review" in capsys.readouterr().out
+
+
+def test_review_with_nothing_missed_says_what_comes_back_there(displayed, capsys):
+    session.review()
+    assert displayed == []
+    assert capsys.readouterr().out.startswith("Nothing to review: a question you answer wrong at first")
+
+
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (2.5, TypeError)])
+def test_review_checks_n(bad, error):
+    with pytest.raises(error, match="n must be"):
+        session.review(n=bad)
+
+
+def test_a_question_no_longer_in_the_bank_is_kept_but_not_shown():
+    data = saved(("an-old-question", "r1", "wrong", 1))
+    assert questions_to_review(data) == [] and not progress_report(data).anything_saved
+
+
+def test_the_exercise_catalog_names_every_lesson_of_the_bank():
+    assert list(EXERCISE_CHECKS) == list(NOTEBOOK_BANKS)
+    tasks = [task for tasks in EXERCISE_CHECKS.values() for task in tasks]
+    assert len(tasks) == len(set(tasks)), "a task name must say which lesson it belongs to"
+    assert set(QUESTIONS) >= {q.id for q in SHAPES}
