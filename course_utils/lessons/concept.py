@@ -258,6 +258,7 @@ class PipelineViewer(TextBox):
                 self.image,
             ]
         )
+        self.add_class("birnn-pipeline-viewer")  # names the box for the browser tests
         self._update()
 
     def _move(self, step: int) -> None:

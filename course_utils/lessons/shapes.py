@@ -109,6 +109,7 @@ class ShapeExplorer(TextBox):
                 self.table,
             ]
         )
+        self.add_class("birnn-shape-explorer")  # names the box for the browser tests
         self._update()
 
     def settings(self) -> dict:

@@ -1,11 +1,13 @@
 """Fixtures for the browser tests: a throwaway JupyterLab server and a headless Chromium page.
 
 The server runs from this Python environment (`sys.executable -m jupyter lab`)
-on a free local port, in a temporary folder holding a copy of the notebook
-under test, with Jupyter's config, data and runtime folders in that temporary
-place too (the venv's `birnn-course` kernel is still found under sys.prefix).
-Every wait has a timeout, and teardown stops the kernels, then the server's
-whole process group.
+on a free local port, in a temporary folder holding a copy of the notebooks
+under test (the test module's `NOTEBOOKS`), with Jupyter's config, data and
+runtime folders in that temporary place too (the venv's `birnn-course` kernel
+is still found under sys.prefix). One server serves all of a module's
+notebooks. JupyterLab is set to draw every cell (no windowing), so every
+output is in the page. Every wait has a timeout, and teardown stops the
+kernels, then the server's whole process group.
 
 Without /usr/bin/chromium (or Playwright) the tests are skipped, except in CI
 (CI=true), where `.ci/run` installs Chromium and a missing browser is a failure.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -41,8 +44,12 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 KERNEL = "birnn-course"
-# JupyterLab reads overrides.json from its app settings folder; this one turns off the news popup.
-NEWS_OFF = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+# JupyterLab reads overrides.json from its app settings folder: no news popup, and no windowing, so that
+# every cell and every output is drawn in the page, not only those scrolled into view.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+}
 SERVER_START_S = 90
 STOP_S = 15
 
@@ -90,6 +97,11 @@ class Lab:
             {"path": notebook, "type": "notebook", "name": notebook, "kernel": {"name": KERNEL}},
         )
 
+    def end_sessions(self) -> None:
+        """Shut down every kernel the server runs (a module that runs many notebooks frees each one's)."""
+        for session in self.api("GET", "/api/sessions"):
+            self.api("DELETE", f"/api/sessions/{session['id']}", timeout=STOP_S)
+
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
@@ -134,14 +146,14 @@ def _stop(lab: Lab) -> None:
 
 @pytest.fixture(scope="module")
 def lab_server(request, tmp_path_factory, playwright_api):
-    """A JupyterLab server on a copy of the module's `NOTEBOOK` (a path under notebooks/)."""
-    notebook = ROOT / request.module.NOTEBOOK
+    """A JupyterLab server on copies of the module's `NOTEBOOKS` (paths under the repository), side by side."""
     base = tmp_path_factory.mktemp("jupyterlab")
     folder, settings = base / "work", base / "app-settings"
     folder.mkdir()
     settings.mkdir()
-    shutil.copy(notebook, folder / notebook.name)
-    (settings / "overrides.json").write_text(json.dumps(NEWS_OFF))
+    for notebook in request.module.NOTEBOOKS:
+        shutil.copy(ROOT / notebook, folder / Path(notebook).name)
+    (settings / "overrides.json").write_text(json.dumps(LAB_SETTINGS))
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
     env.update(
         {
@@ -177,10 +189,37 @@ def lab_server(request, tmp_path_factory, playwright_api):
     lab = Lab(f"http://127.0.0.1:{port}", token, folder, process, log)
     try:
         _wait_until_ready(lab)
-        lab.start_session(notebook.name)
         yield lab
     finally:
         _stop(lab)
+
+
+def menu(page, title: str, command: str) -> None:
+    """Open a menu of the menu bar and run one of its commands."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{title}$")).click()
+    page.locator(f".lm-Menu-item[data-command='{command}']").click()
+
+
+def run_in_lab(page, lab: Lab, notebook: str, timeout_s: float = 120) -> None:
+    """Open `notebook` (a file name in the server's folder) in JupyterLab, clear its stored outputs and run
+    every cell; return once the last cell has run, the kernel is idle and every output is drawn."""
+    from playwright.sync_api import expect
+
+    lab.start_session(notebook)
+    page.goto(f"{lab.url}/lab/tree/{notebook}?token={lab.token}")
+    status = page.locator("#jp-main-statusbar")
+    expect(status).to_contain_text(f"({KERNEL}) | Idle", timeout=SERVER_START_S * 1000)
+    open_sidebar = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+    if open_sidebar.count():  # fold the file browser (the workspace remembers it between pages)
+        open_sidebar.click()
+    prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt")
+    menu(page, "Edit", "editmenu:clear-all")  # so stored execution counts cannot pass for fresh ones
+    expect(prompts.last).to_have_text("[ ]:")
+    menu(page, "Run", "runmenu:run-all")
+    expect(prompts.last).to_have_text(re.compile(r"\[\d+\]:"), timeout=timeout_s * 1000)  # the last cell has run
+    expect(status).to_contain_text(f"({KERNEL}) | Idle")
+    # A widget's output stays empty until its view is drawn (after the kernel has gone idle).
+    expect(page.locator(".jp-Notebook .jp-OutputArea-output:empty")).to_have_count(0)
 
 
 @pytest.fixture

@@ -5,14 +5,12 @@ through the final test's first question as a learner would and saves a
 screenshot to test-artifacts/browser/quiz.png.
 """
 
-import re
-
 import pytest
-from conftest import KERNEL
+from conftest import run_in_lab
 
 from course_utils.quiz import draw_final_test
 
-NOTEBOOK = "notebooks/09_test_yourself.ipynb"
+NOTEBOOKS = ["notebooks/09_test_yourself.ipynb"]
 QUESTION = draw_final_test()[0]  # the first question that `final_test()` shows
 WRONG = next(letter for letter in QUESTION.letters if letter != QUESTION.correct)
 SECOND = draw_final_test()[1]
@@ -28,25 +26,8 @@ def plain(text: str) -> str:
 @pytest.fixture
 def notebook(lab_server, page):
     """The notebook open in JupyterLab, its stored outputs cleared and every cell run again."""
-    from playwright.sync_api import expect
-
-    page.goto(f"{lab_server.url}/lab/tree/{NOTEBOOK.split('/')[-1]}?token={lab_server.token}")
-    expect(page.locator("#jp-main-statusbar")).to_contain_text(f"({KERNEL}) | Idle")
-    open_sidebar = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
-    if open_sidebar.count():  # fold the file browser (the workspace remembers it between pages)
-        open_sidebar.click()
-    prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt")
-    menu(page, "Edit", "editmenu:clear-all")  # so stored execution counts cannot pass for fresh ones
-    expect(prompts.last).to_have_text("[ ]:")
-    menu(page, "Run", "runmenu:run-all")
-    expect(prompts.last).to_have_text(re.compile(r"\[\d+\]:"), timeout=120_000)  # the last cell has run
+    run_in_lab(page, lab_server, NOTEBOOKS[0].split("/")[-1])
     return page
-
-
-def menu(page, title: str, command: str) -> None:
-    """Open a menu of the menu bar and run one of its commands."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{title}$")).click()
-    page.locator(f".lm-Menu-item[data-command='{command}']").click()
 
 
 def screenshot(page, path) -> None:
