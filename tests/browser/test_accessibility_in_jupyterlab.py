@@ -107,7 +107,7 @@ def press(page, *keys: str) -> None:
         page.keyboard.press(key)
 
 
-def test_the_pipeline_viewer_works_from_the_keyboard(explorers):
+def test_the_pipeline_viewer_works_from_the_keyboard(explorers, artifacts):
     from playwright.sync_api import expect
 
     viewer = explorers.locator(".birnn-pipeline-viewer")
@@ -126,10 +126,11 @@ def test_the_pipeline_viewer_works_from_the_keyboard(explorers):
     shows("3, linear layer", 2)
     press(explorers, "Shift+Tab", "Shift+Tab", "Enter")  # back to "previous stage"
     shows("2, bidirectional RNN", 2)
+    viewer.screenshot(path=str(artifacts / "pipeline-viewer.png"))
     assert not failing(run_axe(explorers, {"include": [[".birnn-pipeline-viewer"]]}))
 
 
-def test_the_shape_explorer_works_from_the_keyboard(explorers):
+def test_the_shape_explorer_works_from_the_keyboard(explorers, artifacts):
     from playwright.sync_api import expect
 
     explorer = explorers.locator(".birnn-shape-explorer")
@@ -150,4 +151,5 @@ def test_the_shape_explorer_works_from_the_keyboard(explorers):
     says("bidirectional=False, batch_first=True")
     press(explorers, "Tab", "Space")  # the batch_first checkbox
     says("(L, N, F) = (6, 4, 5)")
+    explorer.screenshot(path=str(artifacts / "shape-explorer.png"))
     assert not failing(run_axe(explorers, {"include": [[".birnn-shape-explorer"]]}))
