@@ -2,14 +2,23 @@
 
 Every function returns a matplotlib Figure and closes it in pyplot, so a
 notebook cell that ends with the call shows exactly one image (pyplot's inline
-backend would otherwise draw it a second time when the cell finishes). The
-figures carry a `_repr_png_`, so Jupyter draws them under any matplotlib
-backend, e.g. with MPLBACKEND=Agg, where no inline display is set up.
+backend would otherwise draw it a second time when the cell finishes).
+
+Every figure also says in words what it shows (`figure.description`, built
+from the data it draws): a learner who cannot see the picture reads the same
+facts. Jupyter gets the figure as HTML `<img alt=description>`, as PNG, and as
+the description in plain text; see `CourseFigure`. Any matplotlib backend
+works, e.g. MPLBACKEND=Agg, where no inline display is set up. A lesson's own
+figure is made with `subplots` and handed back through `finish_figure` with its
+description.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import io
+import statistics
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,12 +40,49 @@ READ_COLOURS = {"forward": "tab:blue", "backward": "tab:orange", "both": "tab:gr
 
 
 class CourseFigure(Figure):
-    """A matplotlib Figure that Jupyter can show as PNG whatever the backend."""
+    """A matplotlib Figure that Jupyter shows as a picture with a text alternative, whatever the backend.
 
-    def _repr_png_(self) -> bytes:
+    `description` (set by `finish_figure`) says what the figure shows. Jupyter
+    gets three forms of it:
+    * `text/html`: `<img alt=description>`. JupyterLab 4 ranks HTML above PNG,
+      keeps the alt when it sanitizes the HTML of an untrusted notebook, and
+      ignores an alt given in a PNG's metadata: this is the form that puts the
+      description on the image for a screen reader. nbconvert's HTML export
+      uses it too.
+    * `image/png`, with the description as `alt` in its metadata (read by
+      nbconvert's classic template), for front ends that do not render HTML.
+    * `text/plain`: the description itself, for text front ends and exports
+      (and what nbval compares).
+    A figure never given a description shows as a plain PNG.
+    """
+
+    description: str = ""
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes (tight bounding box)."""
         buffer = io.BytesIO()
         self.savefig(buffer, format="png", bbox_inches="tight")
         return buffer.getvalue()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        png = self.png()
+        encoded = base64.b64encode(png).decode("ascii")
+        if not self.description:
+            return {"image/png": encoded, "text/plain": repr(self)}, {}
+        data = {"text/html": image_html(png, self.description), "image/png": encoded, "text/plain": self.description}
+        return data, {"image/png": {"alt": self.description}}
+
+
+def image_html(png: bytes, description: str, max_width: str | None = None) -> str:
+    """An HTML `<img>` of PNG bytes whose `alt` text is `description` (escaped), the image inlined as base64.
+
+    max_width: optional CSS width (e.g. "720px") the image is scaled down to when it is wider.
+    """
+    if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
+        raise TypeError(f"png must be the bytes of a PNG image, got {describe(png)}")
+    encoded = base64.b64encode(png).decode("ascii")
+    style = "" if max_width is None else f' style="max-width:{html.escape(max_width)}"'
+    return f'<img alt="{html.escape(description)}"{style} src="data:image/png;base64,{encoded}">'
 
 
 def plot_history(histories: History | dict[str, History], metrics: Sequence[str] = ("loss", "acc")) -> Figure:
@@ -61,7 +107,7 @@ def plot_history(histories: History | dict[str, History], metrics: Sequence[str]
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
-    return finish_figure(fig)
+    return finish_figure(fig, _history_description(runs, metrics))
 
 
 def plot_accuracy_by_position(
@@ -77,18 +123,22 @@ def plot_accuracy_by_position(
         raise TypeError(f"curves must be a non-empty dict name -> accuracies (T,), got {describe(curves)}")
     fig, ax = subplots(figsize=(7, 4))
     longest = 0
+    summaries = []
     for colour, (name, values) in zip(_colours(len(curves)), curves.items()):
         values = _as_vector(f"curves[{name!r}]", values)
         longest = max(longest, len(values))
         ax.plot(range(len(values)), values, "-o", color=colour, label=name)
+        summaries.append(f"{name}: {_steps_summary(values)}")
     if ceiling is not None:
         if isinstance(ceiling, bool) or (isinstance(ceiling, (int, float)) and not 0 <= ceiling <= 1):
             raise ValueError(f"ceiling must be an accuracy in [0, 1] or one per step (T,), got {describe(ceiling)}")
         if isinstance(ceiling, (int, float)):
             ax.axhline(ceiling, color="grey", linestyle="--", label=f"forward-only ceiling ({ceiling:.2f})")
+            summaries.append(f"forward-only ceiling: {ceiling:.2f} at every step")
         else:
             per_step = _as_vector("ceiling", ceiling)
             ax.plot(range(len(per_step)), per_step, "--", color="grey", label="forward-only ceiling")
+            summaries.append(f"forward-only ceiling (dashed): {_steps_summary(per_step)}")
     ax.set(
         title="Accuracy at each time step",
         xlabel="time step t",
@@ -98,7 +148,8 @@ def plot_accuracy_by_position(
     )
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize="small")
-    return finish_figure(fig)
+    description = f"Accuracy at each of {longest} time steps, t = 0 to {longest - 1}. {'; '.join(summaries)}."
+    return finish_figure(fig, description)
 
 
 def plot_confusion_matrix(
@@ -150,7 +201,7 @@ def plot_confusion_matrix(
         yticklabels=names,
     )
     fig.colorbar(image, ax=ax, label="share of the true class")
-    return finish_figure(fig)
+    return finish_figure(fig, _confusion_description(counts, names))
 
 
 def plot_direction_context(seq_len: int = 10, t: int = 4) -> Figure:
@@ -210,16 +261,24 @@ def plot_direction_context(seq_len: int = 10, t: int = 4) -> Figure:
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    return finish_figure(fig)
+    description = (
+        f"Inputs already read at step t={t} of a sequence of {seq_len} inputs: the forward state has read "
+        f"{_inputs(rows['forward'])}, the backward state {_inputs(rows['backward'])}, and the output at t, "
+        f"both concatenated, all {seq_len} inputs {_inputs(rows['both'])}."
+    )
+    return finish_figure(fig, description)
 
 
-def plot_tensor_heatmap(tensor: torch.Tensor, title: str, split: int | None = None) -> Figure:
+def plot_tensor_heatmap(
+    tensor: torch.Tensor, title: str, split: int | None = None, xlabel: str = "feature d"
+) -> Figure:
     """Heat map of a 2-D tensor `(T, D)`: time steps down, features across.
 
     Colours are centred on 0 (blue negative, red positive), as suits tanh
     states. split: optional H for a bidirectional output `(T, 2*H)`: a line
     then separates the forward half `[:, :H]` from the backward half `[:, H:]`,
-    each labelled above the map.
+    each labelled above the map. xlabel: what a column is (e.g. "class c" for
+    logits).
     """
     tensor = check_tensor("tensor (T, D)", tensor, dim=2)
     if tensor.numel() == 0 or tensor.is_complex() or not bool(torch.isfinite(tensor.detach().float()).all()):
@@ -233,7 +292,7 @@ def plot_tensor_heatmap(tensor: torch.Tensor, title: str, split: int | None = No
     steps, width = tensor.shape
     fig, ax = subplots(figsize=(min(12.0, 0.35 * width + 3.0), min(8.0, 0.3 * steps + 1.8)))
     image = ax.imshow(tensor.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
-    ax.set(xlabel="feature d", ylabel="time step t")
+    ax.set(xlabel=xlabel, ylabel="time step t")
     ax.set_title(str(title), pad=18 if split is not None else 6)
     if split is not None:
         ax.axvline(split - 0.5, color="black", linewidth=2)
@@ -242,7 +301,121 @@ def plot_tensor_heatmap(tensor: torch.Tensor, title: str, split: int | None = No
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.colorbar(image, ax=ax, label="value")
-    return finish_figure(fig)
+    description = (
+        f"Heat map of {title}: rows are time steps t = 0 to {steps - 1}, columns {xlabel} = 0 to {width - 1}; "
+        f"colours from blue (negative) through white (0) to red (positive), "
+        f"values from {float(tensor.min()):.2f} to {float(tensor.max()):.2f}."
+    )
+    if split is not None:
+        description += (
+            f" The forward direction fills {_columns(0, split - 1)}, the backward one {_columns(split, width - 1)}."
+        )
+    return finish_figure(fig, description)
+
+
+def _number(value: float, metric: str = "acc") -> str:
+    """An accuracy with 2 decimals; any other quantity (a loss) with 3 significant digits."""
+    return f"{value:.2f}" if metric == "acc" else f"{value:.3g}"
+
+
+def describe_trend(values: Sequence[float], positions: Sequence[int], metric: str = "acc", where: str = "epoch") -> str:
+    """A curve in words: "rises from 0.55 to 0.94", "falls from 1.21 to 0.31" or "stays near 0.45", then its
+    best point (highest accuracy, lowest anything else) where that is not the end.
+
+    A change below 2% of the curve's scale (at least 0.02) counts as staying.
+    """
+    values = [float(v) for v in values]
+    if not values or len(values) != len(positions):
+        raise ValueError(f"need one position per value and at least one value, got {len(values)} and {len(positions)}")
+    first, last = values[0], values[-1]
+    if len(values) == 1:
+        return f"is {_number(first, metric)} at {where} {positions[0]}"
+    tolerance = 0.02 * max(1.0, abs(first), abs(last))
+    if abs(last - first) < tolerance:
+        words = f"stays near {_number(last, metric)}"
+    else:
+        words = f"{'rises' if last > first else 'falls'} from {_number(first, metric)} to {_number(last, metric)}"
+    best = max(range(len(values)), key=lambda i: values[i] if metric == "acc" else -values[i])
+    if abs(values[best] - last) >= tolerance:
+        words += f", best {_number(values[best], metric)} at {where} {positions[best]}"
+    return words
+
+
+def _history_description(runs: dict, metrics: Sequence[str]) -> str:
+    """The training curves in words: per metric, how each run's validation curve (else its train curve) goes."""
+    lengths = sorted({len(history.rows) for history in runs.values()})
+    span = f"{lengths[0]}" if len(lengths) == 1 else f"{lengths[0]} to {lengths[-1]}"
+    sentences = [
+        f"Training curves over {span} epoch{'s' if lengths[-1] > 1 else ''}, train solid and validation dashed."
+    ]
+    for metric in metrics:
+        parts = []
+        for name, history in runs.items():
+            validation = history.column(f"val_{metric}")
+            split, values = (
+                ("validation", validation)
+                if all(v is not None for v in validation)
+                else ("train", history.column(f"train_{metric}"))
+            )
+            trend = describe_trend(values, history.column("epoch"), metric)
+            parts.append(f"{name} {split} {trend}" if name else f"{split} {trend}")
+        sentences.append(f"{METRIC_TITLES[metric]}: {'; '.join(parts)}.")
+    return " ".join(sentences)
+
+
+def _steps_summary(values: Sequence[float]) -> str:
+    """Accuracies per step in words: their range, naming up to 3 steps more than 0.1 away from the median."""
+    values = [float(v) for v in values]
+    centre = statistics.median(values)
+    apart = [t for t, v in enumerate(values) if abs(v - centre) > 0.1]
+
+    def span(some: list[float]) -> str:
+        low, high = _number(min(some)), _number(max(some))
+        return low if low == high else f"between {low} and {high}"
+
+    if not apart:
+        return f"{span(values)} at every step"
+    if len(apart) <= 3:
+        named = ", ".join(f"{_number(values[t])} at step {t}" for t in apart)
+        return f"{named}, {span([v for t, v in enumerate(values) if t not in apart])} at the other steps"
+    low = min(range(len(values)), key=values.__getitem__)
+    high = max(range(len(values)), key=values.__getitem__)
+    return (
+        f"{_number(values[0])} at step 0, {_number(values[-1])} at step {len(values) - 1}, "
+        f"lowest {_number(values[low])} at step {low}, highest {_number(values[high])} at step {high}"
+    )
+
+
+def _confusion_description(counts: torch.Tensor, names: list[str]) -> str:
+    """A confusion matrix in words: the examples on the diagonal and the three most frequent mistakes."""
+    n, total, correct = counts.shape[0], int(counts.sum()), int(counts.diag().sum())
+    share = f" ({correct / total:.0%})" if total else ""
+    text = (
+        f"Confusion matrix of {n} classes ({', '.join(names)}) over {total} examples, rows the true class and "
+        f"columns the predicted one: {correct}{share} on the diagonal, predicted correctly."
+    )
+    mistakes = sorted(
+        ((int(counts[i, j]), i, j) for i in range(n) for j in range(n) if i != j and counts[i, j] > 0),
+        key=lambda mistake: (-mistake[0], mistake[1], mistake[2]),
+    )
+    if not mistakes:
+        return text + " No mistakes."
+    named = ", ".join(
+        f"true {names[i]} predicted as {names[j]} ({count} time{'s' if count != 1 else ''})"
+        for count, i, j in mistakes[:3]
+    )
+    return f"{text} Most frequent mistakes: {named}."
+
+
+def _columns(first: int, last: int) -> str:
+    """ "columns 0 to 9", or "column 4" for one."""
+    return f"column {first}" if first == last else f"columns {first} to {last}"
+
+
+def _inputs(read: range) -> str:
+    """The inputs of a range of steps, e.g. "x_0 to x_4", or "x_9" for one step."""
+    first, last = read.start, read.stop - 1
+    return f"x_{first}" if first == last else f"x_{first} to x_{last}"
 
 
 def _is_history(obj) -> bool:
@@ -282,8 +455,20 @@ def subplots(*args: Any, **kwargs: Any) -> tuple[CourseFigure, Any]:
     return plt.subplots(*args, FigureClass=CourseFigure, **kwargs)
 
 
-def finish_figure(fig: Figure, tight: bool = True) -> Figure:
-    """Lay out `fig` (unless `tight=False`), close it in pyplot so a cell shows it once, and return it."""
+def finish_figure(fig: CourseFigure, description: str, tight: bool = True) -> CourseFigure:
+    """Give `fig` its description, lay it out (unless `tight=False`), close it in pyplot so a cell shows it
+    once, and return it.
+
+    description: what the figure shows, in words, built from the data it draws (its text alternative; see
+    `CourseFigure`): a sentence or a few, naming the quantities and the values a reader should take away.
+    """
+    if not isinstance(fig, CourseFigure):
+        raise TypeError(f"fig must be a CourseFigure, made by plots.subplots, got {describe(fig)}")
+    if not isinstance(description, str) or not description.strip():
+        raise ValueError(
+            f"description must be a non-empty str saying what the figure shows, got {describe(description)}"
+        )
+    fig.description = description
     if tight:
         fig.tight_layout()
     plt.close(fig)

@@ -209,10 +209,15 @@ class PipelineViewer(TextBox):
 
     `PipelineViewer(model, x, sequence=0)`: `model` a SequenceTagger, `x` `(N, T, F)`.
     Controls: `.stage` (toggle buttons, value 0..3), `.previous` and `.next`
-    (buttons), `.sequence` (slider 0..N-1, the sequence shown in the heat map).
-    Views: `.info` (HTML: all stages' shapes, the current one shaded, and what
-    it does) and `.image` (PNG heat map of the current stage's tensor for that
-    sequence, `(T, D)`).
+    (buttons), `.sequence` (number box 0..N-1, the sequence shown in the heat
+    map). Views: `.info` (HTML: all stages' shapes, the current one shaded, and
+    what it does) and `.image` (HTML: the PNG heat map of the current stage's
+    tensor for that sequence, `(T, D)`, whose alt text says what it shows).
+
+    Every control has an accessible name and works from the keyboard in
+    JupyterLab: Tab moves between them, Enter or Space presses a button, the
+    arrow keys step the sequence. The sequence is a number box rather than a
+    slider because ipywidgets' slider handle cannot be given a name.
     """
 
     def __init__(self, model: nn.Module, x: torch.Tensor, sequence: int = 0):
@@ -224,15 +229,24 @@ class PipelineViewer(TextBox):
         self._split = model.rnn.hidden_size if model.rnn.bidirectional else None
         self._images = {}  # (stage, sequence) -> PNG, for the sequence on show only
         self.stage = widgets.ToggleButtons(
-            options=[(f"{i + 1} {s.name}", i) for i, s in enumerate(stages)], description="stage"
+            options=[(f"{i + 1} {s.name}", i) for i, s in enumerate(stages)],
+            description="stage",
+            tooltips=[f"Show stage {i + 1}, {s.name}" for i, s in enumerate(stages)],
         )
-        self.previous = widgets.Button(description="◀ previous", tooltip="go to the previous stage")
-        self.next = widgets.Button(description="next ▶", tooltip="go to the next stage")
-        self.sequence = widgets.IntSlider(
-            value=sequence, min=0, max=len(x) - 1, description="sequence", continuous_update=False
+        self.previous = widgets.Button(
+            description="previous stage", icon="arrow-left", tooltip="Go to the previous stage"
+        )
+        self.next = widgets.Button(description="next stage", icon="arrow-right", tooltip="Go to the next stage")
+        self.sequence = widgets.BoundedIntText(
+            value=sequence,
+            min=0,
+            max=len(x) - 1,
+            description="sequence",
+            tooltip=f"The sequence of x the heat map shows, 0 to {len(x) - 1}",
+            layout=widgets.Layout(width="200px"),
         )
         self.info = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="720px"))
+        self.image = widgets.HTML()
         self.previous.on_click(lambda _: self._move(-1))
         self.next.on_click(lambda _: self._move(1))
         self.stage.observe(lambda _: self._update(), names="value")
@@ -245,6 +259,7 @@ class PipelineViewer(TextBox):
                 self.image,
             ]
         )
+        self.add_class("birnn-pipeline-viewer")  # names the box for the browser tests
         self._update()
 
     def _move(self, step: int) -> None:
@@ -267,8 +282,8 @@ class PipelineViewer(TextBox):
         )
         self.image.value = self._heatmap(index, sequence)
 
-    def _heatmap(self, index: int, sequence: int) -> bytes:
-        """PNG of the (T, D) tensor of one sequence at one stage.
+    def _heatmap(self, index: int, sequence: int) -> str:
+        """HTML `<img>` of the (T, D) tensor of one sequence at one stage, with the figure's description as alt.
 
         The four stages of the sequence on show are cached, so stepping back and
         forth is instant; choosing another sequence empties the cache.
@@ -276,17 +291,16 @@ class PipelineViewer(TextBox):
         if any(key[1] != sequence for key in self._images):
             self._images.clear()
         if (index, sequence) not in self._images:
-            from ..plots import plot_tensor_heatmap  # here: building the stages needs no matplotlib
+            from ..plots import image_html, plot_tensor_heatmap  # here: building the stages needs no matplotlib
 
             stage = self.stages[index]
             figure = plot_tensor_heatmap(
                 stage.tensor[sequence],
                 f"stage {index + 1}, {stage.name}: sequence {sequence}, shape {tuple(stage.tensor.shape[1:])}",
                 split=self._split if index == 1 else None,
+                xlabel="class c" if index >= 2 else "feature d",  # logits and probabilities: a column per class
             )
-            if index >= 2:  # logits and probabilities have one column per class
-                figure.axes[0].set_xlabel("class c")
-            self._images[index, sequence] = figure._repr_png_()
+            self._images[index, sequence] = image_html(figure.png(), figure.description, max_width="720px")
         return self._images[index, sequence]
 
     def text(self) -> str:

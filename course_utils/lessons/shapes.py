@@ -1,4 +1,4 @@
-"""Lesson 02 (shapes): the shape explorer, sliders for an RNN's sizes next to the shapes torch returns.
+"""Lesson 02 (shapes): the shape explorer, controls for an RNN's sizes next to the shapes torch returns.
 
 An ipywidgets box (`TextBox`) whose text form (`.text()`, `repr`, and the
 `text/plain` part of its display) is a stable summary of what it shows: it
@@ -27,11 +27,16 @@ COLUMNS = ("tensor", "axes", "predicted", "actual", "match")
 
 
 class ShapeExplorer(TextBox):
-    """Sliders for an RNN's sizes; shows the shapes you should predict next to the ones torch returns.
+    """Controls for an RNN's sizes; shows the shapes you should predict next to the ones torch returns.
 
-    Controls (public attributes): `.cell` (rnn, gru, lstm), `.batch`, `.length`,
-    `.features`, `.hidden`, `.layers` (sliders), `.bidirectional` and
-    `.batch_first` (checkboxes). The predicted column comes from
+    Controls (public attributes): `.cell` (toggle buttons rnn, gru, lstm),
+    `.batch`, `.length`, `.features`, `.hidden`, `.layers` (number boxes),
+    `.bidirectional` and `.batch_first` (checkboxes). Each has an accessible
+    name (its text or its label) and works from the keyboard in JupyterLab:
+    Tab moves between them, Enter or Space presses a button or ticks a box,
+    the arrow keys step a number. (A dropdown would not: JupyterLab takes its
+    arrow keys to move between cells; nor would sliders: ipywidgets' slider
+    handle cannot be given a name.) The predicted column comes from
     `expected_shapes` and `rnn_parameter_count`; the actual one from building
     the torch layer and running it on a zero input of the chosen layout. The
     global random state is left untouched, so using the explorer does not
@@ -58,14 +63,28 @@ class ShapeExplorer(TextBox):
                 raise ValueError(f"{name} must be at most {self.LIMITS[name]} in the explorer, got {value}")
         check_bool("bidirectional", bidirectional)
         check_bool("batch_first", batch_first)
-        self.cell = widgets.Dropdown(options=list(CELLS), value=check_cell(cell), description="cell")
+        self.cell = widgets.ToggleButtons(
+            options=list(CELLS),
+            value=check_cell(cell),
+            description="cell",
+            tooltips=[f"Build an nn.{name.upper()}" for name in CELLS],
+            style={"button_width": "60px"},
+        )
         self.batch, self.length, self.features, self.hidden, self.layers = (
-            widgets.IntSlider(value=values[name], min=1, max=self.LIMITS[name], description=label)
+            widgets.BoundedIntText(
+                value=values[name],
+                min=1,
+                max=self.LIMITS[name],
+                description=label,
+                tooltip=f"{label}, 1 to {self.LIMITS[name]}",
+                style={"description_width": "130px"},
+                layout=widgets.Layout(width="220px"),
+            )
             for name, label in (
-                ("batch", "batch N"),
-                ("length", "length L"),
-                ("features", "features F"),
-                ("hidden", "hidden H"),
+                ("batch", "batch size N"),
+                ("length", "sequence length L"),
+                ("features", "input features F"),
+                ("hidden", "hidden size H"),
                 ("layers", "layers"),
             )
         )
@@ -90,6 +109,7 @@ class ShapeExplorer(TextBox):
                 self.table,
             ]
         )
+        self.add_class("birnn-shape-explorer")  # names the box for the browser tests
         self._update()
 
     def settings(self) -> dict:

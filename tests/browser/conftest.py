@@ -1,12 +1,14 @@
 """Fixtures for the browser tests: a throwaway JupyterLab server and a headless Chromium page.
 
 The server runs from this Python environment (`sys.executable -m jupyter lab`)
-on a free local port, in a temporary folder holding a copy of the notebook
-under test, with Jupyter's config, data and runtime folders in that temporary
-place too (the venv's own `python3` kernel is still found under sys.prefix).
-The kernels save the learner's progress where a learner's would be, in
-Jupyter's data folder (`Lab.progress_file`), here the throwaway one.
-Every wait has a timeout, and teardown stops the kernels, then the server's
+on a free local port, in a temporary folder holding a copy of the notebooks
+under test (the test module's `NOTEBOOKS`), with Jupyter's config, data and
+runtime folders in that temporary place too (the venv's own `python3` kernel
+is still found under sys.prefix). One server serves all of a module's
+notebooks. JupyterLab is set to draw every cell (no windowing), so every
+output is in the page. The kernels save the learner's progress where a
+learner's would be, in Jupyter's data folder (`Lab.progress_file`), here the
+throwaway one. Every wait has a timeout, and teardown stops the kernels, then the server's
 whole process group.
 
 The browser is $CHROMIUM if set (any Chromium or Chrome executable), else
@@ -59,8 +61,13 @@ CHROMIUM_FLAGS = [
 # The standard kernel the notebooks name; JupyterLab shows its display name in the status bar.
 KERNEL = "python3"
 KERNEL_DISPLAY_NAME = "Python 3 (ipykernel)"
-# JupyterLab reads overrides.json from its app settings folder; this one turns off the news popup.
-NEWS_OFF = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+IDLE = f"{KERNEL_DISPLAY_NAME} | Idle"
+# JupyterLab reads overrides.json from its app settings folder: no news popup, and no windowing, so that
+# every cell and every output is drawn in the page, not only those scrolled into view.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+}
 SERVER_START_S = 90
 STOP_S = 15
 
@@ -113,6 +120,11 @@ class Lab:
         """Where the kernels save the learner's progress: birnn-course/progress.json in the server's data folder."""
         return self.folder.parent / "data" / "birnn-course" / "progress.json"
 
+    def end_sessions(self) -> None:
+        """Shut down every kernel the server runs (a module that runs many notebooks frees each one's)."""
+        for session in self.api("GET", "/api/sessions"):
+            self.api("DELETE", f"/api/sessions/{session['id']}", timeout=STOP_S)
+
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
@@ -157,14 +169,14 @@ def _stop(lab: Lab) -> None:
 
 @pytest.fixture(scope="module")
 def lab_server(request, tmp_path_factory, playwright_api):
-    """A JupyterLab server on a copy of the module's `NOTEBOOK` (a path under notebooks/)."""
-    notebook = ROOT / request.module.NOTEBOOK
+    """A JupyterLab server on copies of the module's `NOTEBOOKS` (paths under the repository), side by side."""
     base = tmp_path_factory.mktemp("jupyterlab")
     folder, settings = base / "work", base / "app-settings"
     folder.mkdir()
     settings.mkdir()
-    shutil.copy(notebook, folder / notebook.name)
-    (settings / "overrides.json").write_text(json.dumps(NEWS_OFF))
+    for notebook in request.module.NOTEBOOKS:
+        shutil.copy(ROOT / notebook, folder / Path(notebook).name)
+    (settings / "overrides.json").write_text(json.dumps(LAB_SETTINGS))
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
     env.pop(
         PROGRESS_ENV_VAR, None
@@ -203,7 +215,6 @@ def lab_server(request, tmp_path_factory, playwright_api):
     lab = Lab(f"http://127.0.0.1:{port}", token, folder, process, log)
     try:
         _wait_until_ready(lab)
-        lab.start_session(notebook.name)
         yield lab
     finally:
         _stop(lab)
@@ -211,21 +222,28 @@ def lab_server(request, tmp_path_factory, playwright_api):
 
 @pytest.fixture
 def notebook(request, lab_server, page):
-    """The module's NOTEBOOK open in JupyterLab, its stored outputs cleared and every cell run again."""
-    from playwright.sync_api import expect
-
-    page.goto(f"{lab_server.url}/lab/tree/{request.module.NOTEBOOK.split('/')[-1]}?token={lab_server.token}")
-    # JupyterLab's first page load can take longer than 30 s on a busy 2-core machine
-    expect(page.locator("#jp-main-statusbar")).to_contain_text(f"{KERNEL_DISPLAY_NAME} | Idle", timeout=60_000)
-    open_sidebar = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
-    if open_sidebar.count():  # fold the file browser (the workspace remembers it between pages)
-        open_sidebar.click()
-    run_all(page, "runmenu:run-all")
+    """The module's first notebook open in JupyterLab, its stored outputs cleared and every cell run again."""
+    run_in_lab(page, lab_server, Path(request.module.NOTEBOOKS[0]).name)
     return page
 
 
-def run_all(page, command: str) -> None:
-    """Clear every output, run every cell with a Run menu command, and wait for the last one to run.
+def run_in_lab(page, lab: Lab, notebook: str, timeout_s: float = 120) -> None:
+    """Open `notebook` (a file name in the server's folder) in JupyterLab and run every cell (see `run_all`)."""
+    from playwright.sync_api import expect
+
+    lab.start_session(notebook)
+    page.goto(f"{lab.url}/lab/tree/{notebook}?token={lab.token}")
+    # JupyterLab's first page load can take longer than 30 s on a busy 2-core machine
+    expect(page.locator("#jp-main-statusbar")).to_contain_text(IDLE, timeout=SERVER_START_S * 1000)
+    open_sidebar = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+    if open_sidebar.count():  # fold the file browser (the workspace remembers it between pages)
+        open_sidebar.click()
+    run_all(page, "runmenu:run-all", timeout_s)
+
+
+def run_all(page, command: str, timeout_s: float = 120) -> None:
+    """Clear every output, run every cell with a Run menu command; return once the last cell has run,
+    the kernel is idle and every output is drawn.
 
     Clearing first resets the execution counts, so a stored count cannot pass for a fresh one.
     """
@@ -237,7 +255,10 @@ def run_all(page, command: str) -> None:
     menu(page, "Run", command)
     if command.startswith("runmenu:restart"):  # JupyterLab asks before it restarts a kernel
         page.locator(".jp-Dialog .jp-mod-accept").click()
-    expect(prompts.last).to_have_text(re.compile(r"\[\d+\]:"), timeout=120_000)
+    expect(prompts.last).to_have_text(re.compile(r"\[\d+\]:"), timeout=timeout_s * 1000)  # the last cell has run
+    expect(page.locator("#jp-main-statusbar")).to_contain_text(IDLE)
+    # A widget's output stays empty until its view is drawn (after the kernel has gone idle).
+    expect(page.locator(".jp-Notebook .jp-OutputArea-output:empty")).to_have_count(0)
 
 
 def menu(page, title: str, command: str) -> None:

@@ -15,7 +15,7 @@ from conftest import run_all
 
 from course_utils.quiz import draw_final_test
 
-NOTEBOOK = "notebooks/09_test_yourself.ipynb"
+NOTEBOOKS = ["notebooks/09_test_yourself.ipynb"]
 QUESTION = draw_final_test()[0]  # the first question that `final_test()` shows
 WRONG = next(letter for letter in QUESTION.letters if letter != QUESTION.correct)
 ASKED_ON_ITS_LESSON = sum(q.notebook == QUESTION.notebook for q in draw_final_test())

@@ -9,7 +9,7 @@ import pytest
 
 from course_utils.quiz import draw_final_test
 
-NOTEBOOK = "notebooks/09_test_yourself.ipynb"
+NOTEBOOKS = ["notebooks/09_test_yourself.ipynb"]
 QUESTION = draw_final_test()[0]  # the first question that `final_test()` shows
 WRONG = next(letter for letter in QUESTION.letters if letter != QUESTION.correct)
 SECOND = draw_final_test()[1]

@@ -52,6 +52,10 @@ def run_nbval(notebook: Path) -> subprocess.CompletedProcess:
         ("5 epochs took 0.452 s (12.5 ms per step, 850 µs)", "5 epochs took TIME (TIME per step, TIME)"),
         ("packed/padded time ratio 0.63x", "packed/padded time ratio RATIOx"),
         (
+            '<img alt="Training curves over 5 epochs" src="data:image/png;base64,iVBORw0KGgo+/Ab=">',
+            '<img alt="Training curves over 5 epochs" src="data:image/png;base64,PNG">',
+        ),
+        (
             "train: 100%|##| 5/5 [00:01<00:00,  4.12epoch/s, val_acc=0.9512]",
             "train: 100%|##| 5/5 [TIMING, val_acc=0.9512]",
         ),
@@ -69,6 +73,7 @@ def test_sanitizer_masks_what_cannot_be_stable(volatile, masked):
         "505 parameters",
         "epoch 5",
         "(1000, 10, 20)",
+        '<img alt="Accuracy: validation rises from 0.55 to 0.94." src=',
     ],
 )
 def test_sanitizer_leaves_results_alone(stable):

@@ -1,7 +1,9 @@
 """The notebooks' explorers, driven from Python by setting their controls as a learner would."""
 
+import html
 import re
 
+import ipywidgets as widgets
 import pytest
 import torch
 
@@ -88,7 +90,7 @@ def test_choosing_a_stage_moves_the_marker_and_redraws(viewer):
     viewer.stage.value = 1
     assert "2 bidirectional RNN" in marked_line(viewer.text())
     assert f"({N}, {T}, {2 * H})" in marked_line(viewer.text())
-    assert viewer.image.value != before and bytes(viewer.image.value).startswith(b"\x89PNG")
+    assert viewer.image.value != before and 'src="data:image/png;base64,iVBORw0KGgo' in viewer.image.value
 
 
 def test_next_and_previous_step_through_the_stages(viewer):
@@ -122,6 +124,51 @@ def test_viewer_text_plain_is_its_stable_text(viewer):
     assert bundle["text/plain"] == viewer.text() == repr(viewer)
     assert WIDGET_MIME in bundle
     assert not re.search(r"[0-9a-f]{32}|0x[0-9a-f]{6,}", bundle["text/plain"])
+
+
+def alt_text(image_html):
+    return html.unescape(re.fullmatch(r'<img alt="([^"]*)".*>', image_html).group(1))
+
+
+def test_viewer_heat_map_says_what_it_shows_in_its_alt_text(viewer):
+    first = alt_text(viewer.image.value)
+    assert first.startswith("Heat map of stage 1, input: sequence 0, shape (4, 3): rows are time steps t = 0 to 3")
+    assert "columns feature d = 0 to 2" in first
+    viewer.stage.value = 1
+    assert "The forward direction fills columns 0 to 4, the backward one columns 5 to 9." in alt_text(
+        viewer.image.value
+    )
+    viewer.stage.value = 3
+    assert "columns class c = 0 to 6" in alt_text(viewer.image.value)
+
+
+def controls(box):
+    """Every widget a learner can operate inside `box`, however deeply nested."""
+    found = []
+    for child in box.children:
+        if isinstance(child, widgets.Box):
+            found += controls(child)
+        elif isinstance(child, (widgets.Button, widgets.ValueWidget)) and not isinstance(child, widgets.HTML):
+            found.append(child)
+    return found
+
+
+def assert_named_and_keyboard_friendly(control):
+    """Named for a screen reader, and not a kind whose keys JupyterLab takes or whose handle has no name."""
+    assert not isinstance(control, (widgets.IntSlider, widgets.Dropdown)), type(control).__name__
+    assert control.description
+    if isinstance(control, widgets.ToggleButtons):  # each button is named by its label, and explained
+        assert all(label for label in control._options_labels)
+        assert len(control.tooltips) == len(control._options_labels)
+    elif not isinstance(control, widgets.Button):
+        assert isinstance(control, (widgets.BoundedIntText, widgets.Checkbox)), type(control).__name__
+
+
+def test_every_control_of_the_viewer_is_named_and_works_from_the_keyboard(viewer):
+    found = controls(viewer)
+    assert {viewer.stage, viewer.previous, viewer.next, viewer.sequence} == set(found)
+    for control in found:
+        assert_named_and_keyboard_friendly(control)
 
 
 def test_viewer_rejects_a_sequence_outside_the_batch(tagger, x):
@@ -177,15 +224,24 @@ def test_a_second_layer_reads_both_directions():
     assert rows_by_name(explorer)["weight_ih_l1"][2:] == ("(18, 12)", "(18, 12)", "yes")
 
 
-def test_explorer_table_follows_every_slider():
+def test_explorer_table_follows_every_number_box():
     explorer = ShapeExplorer()
     before = explorer.table.value
     settings = ((explorer.batch, 9), (explorer.length, 11), (explorer.features, 2), (explorer.hidden, 7))
-    for slider, value in settings:
-        slider.value = value
+    for box, value in settings:
+        box.value = value
     assert explorer.table.value != before
     assert rows_by_name(explorer)["output"][3] == "(9, 11, 14)"
     assert "nn.LSTM(2, 7," in explorer.text()
+
+
+def test_every_control_of_the_explorer_is_named_and_works_from_the_keyboard():
+    explorer = ShapeExplorer()
+    found = controls(explorer)
+    assert len(found) == 8  # cell, five sizes, two checkboxes
+    for control in found:
+        assert_named_and_keyboard_friendly(control)
+    assert [control.description for control in found[1:4]] == ["batch size N", "sequence length L", "input features F"]
 
 
 def test_explorer_leaves_the_global_random_state_alone():

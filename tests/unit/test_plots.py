@@ -1,4 +1,8 @@
-"""Specification of course_utils.plots: each figure is returned, closed in pyplot, and readable."""
+"""Specification of course_utils.plots: each figure is returned, closed in pyplot, readable, and described."""
+
+import base64
+import html
+import re
 
 import matplotlib.pyplot as plt
 import pytest
@@ -7,11 +11,16 @@ from matplotlib.figure import Figure
 
 from course_utils.data import ceiling_by_position
 from course_utils.plots import (
+    CourseFigure,
+    describe_trend,
+    finish_figure,
+    image_html,
     plot_accuracy_by_position,
     plot_confusion_matrix,
     plot_direction_context,
     plot_history,
     plot_tensor_heatmap,
+    subplots,
 )
 from course_utils.training import History
 
@@ -50,7 +59,64 @@ def test_every_plot_returns_a_figure_closed_in_pyplot_that_still_renders(name):
     fig = FIGURES[name]()
     assert isinstance(fig, Figure)
     assert plt.get_fignums() == []  # a notebook shows it once: as the cell's value, not again at the end
-    assert fig._repr_png_().startswith(b"\x89PNG")  # what Jupyter shows under any backend
+    assert fig.png().startswith(b"\x89PNG")  # what Jupyter shows under any backend
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_plot_shows_its_description_on_the_image_and_as_its_text(name):
+    fig = FIGURES[name]()
+    data, metadata = fig._repr_mimebundle_()
+    assert len(fig.description) > 40  # a sentence saying what it shows, not a placeholder
+    assert data["text/plain"] == fig.description  # text front ends, nbconvert's text exports, nbval
+    img = re.fullmatch(r'<img alt="([^"]*)" src="data:image/png;base64,([^"]+)">', data["text/html"])
+    assert html.unescape(img.group(1)) == fig.description  # what JupyterLab renders: the alt is on the image
+    assert base64.b64decode(img.group(2)) == base64.b64decode(data["image/png"]) == fig.png()
+    assert metadata == {"image/png": {"alt": fig.description}}
+
+
+def test_a_figure_never_given_a_description_shows_as_a_plain_png():
+    fig, _ = subplots()
+    data, metadata = fig._repr_mimebundle_()
+    plt.close(fig)
+    assert set(data) == {"image/png", "text/plain"} and metadata == {}
+
+
+def test_finish_figure_needs_a_description_and_a_course_figure():
+    fig, _ = subplots()
+    with pytest.raises(ValueError, match="description must be a non-empty str saying what the figure shows"):
+        finish_figure(fig, " ")
+    with pytest.raises(TypeError, match="fig must be a CourseFigure, made by plots.subplots"):
+        finish_figure(plt.figure(), "a figure")
+    plt.close("all")
+
+
+def test_image_html_escapes_the_description_and_refuses_what_is_not_a_png():
+    fig = plot_direction_context()
+    tag = image_html(fig.png(), 'a "quoted" <b>word</b> & more', max_width="720px")
+    assert tag.startswith('<img alt="a &quot;quoted&quot; &lt;b&gt;word&lt;/b&gt; &amp; more" style="max-width:720px"')
+    with pytest.raises(TypeError, match="png must be the bytes of a PNG image"):
+        image_html(b"GIF89a", "a gif")
+    assert isinstance(fig, CourseFigure)
+
+
+@pytest.mark.parametrize(
+    "values, metric, words",
+    [
+        ([0.55, 0.8, 0.94], "acc", "rises from 0.55 to 0.94"),
+        ([0.45, 0.46, 0.455], "acc", "stays near 0.46"),
+        ([0.5, 0.96, 0.9], "acc", "rises from 0.50 to 0.90, best 0.96 at epoch 2"),
+        ([1.21, 0.5, 0.312], "loss", "falls from 1.21 to 0.312"),
+        ([0.9, 0.4, 0.6], "loss", "falls from 0.9 to 0.6, best 0.4 at epoch 2"),
+        ([0.7], "acc", "is 0.70 at epoch 1"),
+    ],
+)
+def test_describe_trend_says_how_a_curve_goes(values, metric, words):
+    assert describe_trend(values, list(range(1, len(values) + 1)), metric) == words
+
+
+def test_describe_trend_needs_one_position_per_value():
+    with pytest.raises(ValueError, match="one position per value"):
+        describe_trend([0.1, 0.2], [1])
 
 
 @pytest.mark.parametrize("name", FIGURES)
@@ -84,6 +150,17 @@ def test_history_plot_without_validation_draws_train_only():
     assert legend_texts(plot_history(history(val=False)).axes[0]) == ["train"]
 
 
+def test_history_description_follows_each_runs_validation_curve_or_else_its_train_curve():
+    assert plot_history(history()).description == (
+        "Training curves over 3 epochs, train solid and validation dashed. "
+        "Loss: validation falls from 1.1 to 0.367. Accuracy: validation rises from 0.55 to 0.75."
+    )
+    runs = {"bidirectional": history(), "forward-only": history(val=False)}
+    assert plot_history(runs, metrics=("acc",)).description.endswith(
+        "Accuracy: bidirectional validation rises from 0.55 to 0.75; forward-only train rises from 0.60 to 0.80."
+    )
+
+
 def test_history_plot_rejects_unknown_metrics_and_non_histories():
     with pytest.raises(ValueError, match="metrics must be"):
         plot_history(history(), metrics=("accuracy",))
@@ -100,6 +177,18 @@ def test_accuracy_by_position_draws_one_line_per_model_and_a_per_step_ceiling():
     assert list(ax.get_lines()[2].get_ydata()) == pytest.approx(ceiling_by_position())
 
 
+def test_accuracy_by_position_description_names_the_steps_far_from_the_rest():
+    curves = {"bidirectional": torch.linspace(0.93, 0.99, 10), "forward-only": [0.5] * 9 + [0.11]}
+    assert plot_accuracy_by_position(curves, ceiling=ceiling_by_position()).description == (
+        "Accuracy at each of 10 time steps, t = 0 to 9. bidirectional: between 0.93 and 0.99 at every step; "
+        "forward-only: 0.11 at step 9, 0.50 at the other steps; "
+        "forward-only ceiling (dashed): 1.00 at step 9, 0.50 at the other steps."
+    )
+    assert plot_accuracy_by_position({"bi": [0.9] * 4}, ceiling=0.55).description.endswith(
+        "bi: 0.90 at every step; forward-only ceiling: 0.55 at every step."
+    )
+
+
 def test_accuracy_by_position_rejects_an_empty_dict_and_two_dimensional_curves():
     with pytest.raises(TypeError, match="non-empty dict"):
         plot_accuracy_by_position({})
@@ -113,6 +202,16 @@ def test_confusion_matrix_writes_every_count_and_names_the_classes():
     assert sorted(text.get_text() for text in ax.texts) == ["1", "2", "5", "7"]
     assert [label.get_text() for label in ax.get_xticklabels()] == ["no", "yes"]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted class", "true class")
+
+
+def test_confusion_matrix_description_counts_the_diagonal_and_names_the_biggest_mistakes():
+    cm = torch.tensor([[5, 1, 0], [2, 7, 0], [0, 0, 3]])
+    assert plot_confusion_matrix(cm, class_names=["a", "b", "c"]).description == (
+        "Confusion matrix of 3 classes (a, b, c) over 18 examples, rows the true class and columns the predicted "
+        "one: 15 (83%) on the diagonal, predicted correctly. Most frequent mistakes: true b predicted as a (2 times), "
+        "true a predicted as b (1 time)."
+    )
+    assert plot_confusion_matrix(torch.eye(2, dtype=torch.long)).description.endswith("No mistakes.")
 
 
 def test_confusion_matrix_rejects_a_non_square_matrix_and_a_wrong_number_of_names():
@@ -132,6 +231,14 @@ def test_direction_context_colours_the_steps_each_state_has_read():
     assert all(read[2])  # the concatenated output: everything
 
 
+def test_direction_context_description_lists_what_each_state_has_read():
+    assert plot_direction_context(10, 4).description == (
+        "Inputs already read at step t=4 of a sequence of 10 inputs: the forward state has read x_0 to x_4, "
+        "the backward state x_4 to x_9, and the output at t, both concatenated, all 10 inputs x_0 to x_9."
+    )
+    assert "the forward state has read x_0, the backward" in plot_direction_context(5, 0).description
+
+
 def test_direction_context_rejects_a_step_outside_the_sequence():
     with pytest.raises(ValueError, match=r"t must be a step of the sequence, 0..9, got 10"):
         plot_direction_context(10, 10)
@@ -140,6 +247,17 @@ def test_direction_context_rejects_a_step_outside_the_sequence():
 def test_tensor_heatmap_labels_the_two_directions_when_split():
     ax = plot_tensor_heatmap(torch.randn(6, 8), "h", split=4).axes[0]
     assert [text.get_text() for text in ax.texts] == ["forward", "backward"]
+
+
+def test_tensor_heatmap_description_gives_the_axes_the_value_range_and_the_halves():
+    tensor = torch.tensor([[-0.5, 0.25, 0.0], [0.125, 0.75, -1.0]])
+    fig = plot_tensor_heatmap(tensor, "logits", split=2, xlabel="class c")
+    assert fig.axes[0].get_xlabel() == "class c"
+    assert fig.description == (
+        "Heat map of logits: rows are time steps t = 0 to 1, columns class c = 0 to 2; colours from blue (negative) "
+        "through white (0) to red (positive), values from -1.00 to 0.75. "
+        "The forward direction fills columns 0 to 1, the backward one column 2."
+    )
 
 
 def test_tensor_heatmap_rejects_a_tensor_that_is_not_two_dimensional():

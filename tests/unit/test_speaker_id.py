@@ -274,6 +274,13 @@ def test_plot_lengths_draws_one_bar_group_per_split_and_is_closed():
     assert sum(patch.get_height() for patch in ax.patches) == 640
 
 
+def test_plot_lengths_says_per_split_how_many_how_long_and_the_most_common_length():
+    assert plot_lengths({"train": [3, 4, 4, 7], "test": [5, 5]}).description == (
+        "Utterance lengths in frames, one bar per length and split: train 4 utterances of 3 to 7 frames, "
+        "most often 4 (2 utterances); test 2 utterances of 5 frames, most often 5 (2 utterances)."
+    )
+
+
 def test_plot_lengths_rejects_an_empty_dict():
     with pytest.raises(TypeError, match="lengths_by_split must be a non-empty dict"):
         plot_lengths({})
@@ -312,6 +319,8 @@ def test_plot_utterances_shares_one_colour_scale_and_checks_titles():
     figure = plot_utterances(series, ["a", "b"])
     limits = {image.get_clim() for ax in figure.axes[:2] for image in ax.get_images()}
     assert len(limits) == 1 and [ax.get_title() for ax in figure.axes[:2]] == ["a", "b"]
+    assert figure.description.startswith("2 utterances as heat maps, frames t down and 12 coefficients across")
+    assert figure.description.endswith(": a, 5 frames; b, 8 frames.")
     with pytest.raises(ValueError, match="titles must be a list of 2 strings"):
         plot_utterances(series, ["a"])
 

@@ -41,7 +41,24 @@ def plot_lengths(lengths_by_split: dict[str, torch.Tensor | Sequence[int]]) -> F
     ax.set(title="Utterance lengths", xlabel="length (frames)", ylabel="utterances", xticks=range(0, longest, 2))
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize="small")
-    return finish_figure(fig)
+    return finish_figure(
+        fig, f"Utterance lengths in frames, one bar per length and split: {_lengths_in_words(counts)}."
+    )
+
+
+def _lengths_in_words(counts: dict[str, torch.Tensor]) -> str:
+    """Per split: how many utterances, the shortest and longest, and the most common length."""
+    parts = []
+    for name, count in counts.items():
+        lengths = count.nonzero().flatten()
+        shortest, longest = int(lengths.min()), int(lengths.max())
+        span = f"{shortest}" if shortest == longest else f"{shortest} to {longest}"
+        common = int(count.argmax())  # the shortest of the most common lengths
+        parts.append(
+            f"{name} {int(count.sum())} utterances of {span} frames, "
+            f"most often {common} ({int(count[common])} utterances)"
+        )
+    return "; ".join(parts)
 
 
 def plot_utterances(series: Sequence[torch.Tensor], titles: Sequence[str]) -> Figure:
@@ -72,4 +89,10 @@ def plot_utterances(series: Sequence[torch.Tensor], titles: Sequence[str]) -> Fi
         )
     axes[0][0].set_ylabel("frame t")
     fig.colorbar(image, ax=list(axes[0]), label="value", fraction=0.04)
-    return finish_figure(fig, tight=False)  # tight_layout would fight the colorbar shared by every map
+    description = (
+        f"{len(series)} utterances as heat maps, frames t down and {series[0].shape[1]} coefficients across, on one "
+        f"colour scale from blue (negative) through white (0) to red (positive): "
+        + "; ".join(f"{title}, {utterance.shape[0]} frames" for utterance, title in zip(series, titles))
+        + "."
+    )
+    return finish_figure(fig, description, tight=False)  # tight_layout would fight the colorbar shared by every map

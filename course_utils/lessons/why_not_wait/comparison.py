@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from ...data import make_loaders
 from ...env import seed_everything
 from ...models import SequenceTagger, count_parameters, one_way_hidden_size
-from ...plots import finish_figure, subplots
+from ...plots import describe_trend, finish_figure, subplots
 from ...tables import html_table, text_table
 from ...training import evaluate, train
 from ...validation import describe
@@ -278,4 +278,25 @@ def plot_delay_results(results: DelayResults, show_limit: bool = True) -> Figure
     )
     ax.grid(alpha=0.3)
     ax.legend(handles=handles, fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return finish_figure(fig)
+    return finish_figure(fig, _delay_description(results, means, show_limit))
+
+
+def _delay_description(results: DelayResults, means: list[float], show_limit: bool) -> str:
+    """The delay figure in words: the forward curve over the delays, the other models' lines, the limits."""
+    metric, delays = results.metric, results.delays
+    score = "validation accuracy" if metric == "acc" else "validation MSE (lower is better)"
+    others = ", ".join(f"{model} {results.mean(model):.3f}" for model in OTHER_MODELS)
+    text = (
+        f"{results.task.capitalize()} with target window t-{results.data['past']} .. t+{results.data['future']}: "
+        f"{score} against the output delay d = {delays[0]} to {delays[-1]}, mean over {len(results.seeds())} seeds. "
+        f"Forward with delay d: {describe_trend(means, delays, metric, where='d =')}. "
+        f"Horizontal lines: {others}."
+    )
+    if show_limit:
+        limits = [results.limit("forward", d) for d in delays]
+        text += (
+            f" Dashed, the best possible: for a forward model reading up to t + d, "
+            f"{describe_trend(limits, delays, metric, where='d =')}; "
+            f"for a merge of perfect one-way members, {results.limit('merged'):.3f}."
+        )
+    return text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import statistics
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -176,4 +177,13 @@ def plot_length_histogram(splits: dict) -> Figure:
     ax.set(title="Sentence lengths", xlabel="characters (spaces removed) = time steps T", ylabel="sentences")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
-    return finish_figure(fig)
+    in_words = "; ".join(
+        f"{part} {len(values)} sentences of {min(values)} to {max(values)} characters, "
+        f"median {statistics.median(values):g}"
+        for part, values in lengths.items()
+    )
+    description = (
+        f"Histogram of sentence lengths in characters without spaces (the time steps T), bins of 5 characters, "
+        f"splits stacked: {in_words}."
+    )
+    return finish_figure(fig, description)
