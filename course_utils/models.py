@@ -13,6 +13,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
+from .bidirectional import run_within_lengths
 from .shapes import rnn_parameter_count, split_directions
 from .tensors import check_cell, check_input, check_lengths, check_tensor
 from .validation import check_bool, check_int, describe
@@ -129,7 +130,7 @@ def last_layer_states(h_n: torch.Tensor, num_layers: int, bidirectional: bool) -
 
 
 class _RecurrentModel(nn.Module):
-    """Shared parts: `.rnn` (batch-first), `.dropout`, `.head` nn.Linear(D*H, C), and the packed run."""
+    """Shared parts: `.rnn` (batch-first), `.dropout`, `.head` nn.Linear(D*H, C), and the run within lengths."""
 
     def __init__(self, input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout):
         super().__init__()
@@ -161,15 +162,19 @@ class _RecurrentModel(nn.Module):
         self.head = nn.Linear((2 if bidirectional else 1) * hidden_size, num_classes)
 
     def _run_rnn(self, x, lengths):
-        """Run `.rnn` on x `(N, T, F)`, packed when lengths are given; return `(output (N, T, D*H), h_n)`."""
+        """Run `.rnn` on x `(N, T, F)`, each sequence within its length when lengths are given.
+
+        Returns `(output (N, T, D*H), h_n)`. With lengths the result is what
+        packing gives (`run_within_lengths`: no pad reaches a valid step, pads
+        output 0), computed without packing, which is faster on a CPU.
+        """
         weight = self.head.weight
         check_input(x, self.rnn.input_size, dtype=weight.dtype)
-        x = x.to(weight.device)  # lengths stay on the CPU, where packing needs them
+        x = x.to(weight.device)
         if lengths is None:
             output, hidden = self.rnn(x)
-        else:
-            packed_output, hidden = self.rnn(pack_batch(x, lengths))
-            output, _ = unpack_batch(packed_output, x.shape[1])
+        else:  # c_n is never read here, so an LSTM is spared the calls an exact c_n would cost
+            output, hidden = run_within_lengths(self.rnn, x, lengths, cell_state=False)
         h_n = hidden[0] if self.cell == "lstm" else hidden  # an LSTM returns (h_n, c_n)
         return output, h_n
 
@@ -177,9 +182,10 @@ class _RecurrentModel(nn.Module):
 class SequenceTagger(_RecurrentModel):
     """One label per step: x `(N, T, F)` -> logits `(N, T, C)`.
 
-    With `lengths` `(N,)` the batch is packed, so neither direction reads the
-    padding; padded steps get the logits of an all-zero feature vector (the
-    head's bias), which a loss with ignore_index=PAD_LABEL skips.
+    With `lengths` `(N,)` neither direction reads the padding: the result is
+    packing's, computed faster (`bidirectional.run_within_lengths`); padded
+    steps get the logits of an all-zero feature vector (the head's bias),
+    which a loss with ignore_index=PAD_LABEL skips.
     `dropout` applies to the last layer's output (before the head) and, when
     num_layers > 1, between layers too.
     """

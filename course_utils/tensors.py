@@ -116,7 +116,12 @@ def step_mask(lengths: torch.Tensor, seq_len: int) -> torch.Tensor:
 
 
 def reverse_within_lengths(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """Reverse the first `lengths[n]` steps of each sequence of `x` `(N, T, *)`; padding stays in place."""
+    """Reverse the first `lengths[n]` steps of each sequence of `x` `(N, T, *)`; padding stays in place.
+
+    `lengths` is a checked 1-D int64 CPU tensor (`check_lengths`). Applied twice
+    it gives `x` back. A backward direction run over the result reads each
+    sequence from its own last step, and meets the pads only after step 0.
+    """
     seq_len = x.shape[1]
     steps = torch.arange(seq_len).expand(len(lengths), seq_len)  # (N, T)
     last = lengths.unsqueeze(1) - 1

@@ -40,6 +40,7 @@ from .batches import (
 )
 from .env import pick_device, seed_everything
 from .models import check_finite_weights, check_trainable, eval_mode, model_device
+from .samplers import LengthGroupedBatchSampler
 from .tables import html_table, text_table
 from .tensors import PAD_LABEL, check_lengths, check_tensor
 from .validation import check_bool, check_choice, check_int, check_positive_number, describe
@@ -146,7 +147,8 @@ def train(
         terminal) showing the last epoch's metrics; False prints nothing.
     seed: when given, `seed_everything(seed)` runs first and the training loader's
         own shuffle generator (`train_loader.generator`, as `make_loaders` builds)
-        is reseeded with `seed`, so the same call gives the same History. A loader
+        is reseeded with `seed` (a `LengthGroupedBatchSampler` starts over at epoch
+        0 with `seed`), so the same call gives the same History. A loader
         without its own generator shuffles from torch's global one, seeded too.
 
     Every batch is checked as it comes (its form, sizes, label range, finite
@@ -343,8 +345,11 @@ def predict(
 
 
 def _reseed_shuffle(loader, seed) -> None:
-    """Reseed the shuffle generator(s) a DataLoader carries, so its order restarts with `seed`."""
+    """Restart a DataLoader's shuffle from `seed`: its generator(s) reseeded, a length-grouped batch sampler reset."""
     for owner in (loader, getattr(loader, "sampler", None)):
         generator = getattr(owner, "generator", None)
         if isinstance(generator, torch.Generator):
             generator.manual_seed(seed)
+    batch_sampler = getattr(loader, "batch_sampler", None)
+    if isinstance(batch_sampler, LengthGroupedBatchSampler):
+        batch_sampler.reseed(seed)

@@ -13,6 +13,15 @@ It prints one table:
   of about the same size, next to the forward-only ceiling;
 * peak memory.
 
+Then a second table: one training epoch of a bidirectional LSTM tagger (64
+units, batches of 32) over 1024 sequences whose lengths are log-uniform in
+1-200, batched each way of `lessons.packing.BATCHINGS` (padded, packed, or run
+within lengths by the course's exact method; random batches or similar
+lengths), with seconds per epoch, the speed-up over packing random batches,
+the largest difference to running each sequence alone (float64) and the peak
+memory each epoch adds; its goals; and the exact method's largest difference
+to each sequence alone for every cell and 1 or 2 layers.
+
 Everything runs on the CPU with the course's seeded settings (one torch
 thread, see `env.seed_everything`). Timings are the median of a few repeats,
 alternating the two contenders so that a busy machine slows both alike.
@@ -23,19 +32,30 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import statistics
 import sys
 
 import torch
 import torch.nn.functional as F
 
+from course_utils.bidirectional import run_within_lengths
 from course_utils.data import make_tagging_loaders
 from course_utils.env import seed_everything
-from course_utils.lessons.packing import time_alternately, time_packed_vs_padded
+from course_utils.lessons.packing import (
+    REFERENCE,
+    BatchingComparison,
+    batching_table,
+    log_uniform_lengths,
+    run_each_alone,
+    time_alternately,
+    time_packed_vs_padded,
+)
 from course_utils.lessons.training import accuracy_targets
 from course_utils.models import SequenceTagger
 from course_utils.tables import text_table
-from course_utils.tensors import PAD_LABEL
+from course_utils.tensors import PAD_LABEL, step_mask
 from course_utils.training import train
+from tools.memory import fix_allocator_threshold, peak_growth_mib
 
 DEVICE = torch.device("cpu")
 
@@ -148,6 +168,83 @@ def peak_memory_mib():
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
 
 
+EXACT, PADDED = "exact method, similar lengths", "pad to the batch's longest, similar lengths"
+
+
+def compare_batching(repeats=5, memory_rounds=2, **sizes) -> dict:
+    """Time, check and measure one epoch of every way of `BATCHINGS` on one data set (`BatchingComparison`).
+
+    Returns `{"seconds": {name: [s, ...]}, "errors": {name: max |diff|}, "peak_mib": {name: MiB or None}}`:
+    `repeats` interleaved epochs each, then `memory_rounds` more to measure the
+    peak memory an epoch adds (`peak_growth_mib`; the smallest of the rounds).
+    `sizes` go to `BatchingComparison` (n_sequences, max_len, hidden_size, batch_size, seed).
+    """
+    comparison = BatchingComparison(**sizes)
+    seconds = comparison.time_epochs(repeats)
+    errors = comparison.errors_to_alone()
+    rounds = {name: [] for name in comparison.names}
+    for _ in range(memory_rounds):
+        for name in comparison.names:
+            rounds[name].append(peak_growth_mib(lambda name=name: comparison.train_epoch(name)))
+    peak = {name: None if None in values else min(values) for name, values in rounds.items()}
+    return {"seconds": seconds, "errors": errors, "peak_mib": peak}
+
+
+def batching_goals(batching) -> str:
+    """The issue's goals for the exact method, checked against `compare_batching`'s result."""
+    medians = {name: statistics.median(values) for name, values in batching["seconds"].items()}
+    speedup = medians[REFERENCE] / medians[EXACT]
+    of_padding = medians[EXACT] / medians[PADDED]
+    exact_error = max(error for name, error in batching["errors"].items() if name.startswith("exact"))
+    rows = [
+        (f"exact method, similar lengths, vs {REFERENCE}", f"{speedup:.1f}x", ">= 12x", speedup >= 12),
+        ("exact method / padding, both similar lengths", f"{of_padding:.2f}x", "<= 1.2x", of_padding <= 1.2),
+        ("exact method vs each sequence alone, max |diff|", f"{exact_error:.1e}", "<= 1e-12", exact_error <= 1e-12),
+    ]
+    cells = [(what, value, target, "yes" if met else "NO") for what, value, target, met in rows]
+    return text_table(("goal", "value", "target", "met"), cells, align=("<", ">", "<", "<"))
+
+
+def exactness_by_cell(n_sequences=64, max_len=60, hidden_size=16, seed=0) -> dict:
+    """The exact method's largest |difference| to each sequence alone, float64, per cell and 1 or 2 layers.
+
+    Bidirectional, batch-first, lengths log-uniform in `[1, max_len]`; over the
+    outputs at every valid step and the final states (c_n included for an LSTM).
+    Returns `{(cell, layers): difference}`.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    lengths = log_uniform_lengths(n_sequences, max_len, generator)
+    x = torch.randn(n_sequences, max_len, 8, generator=generator, dtype=torch.float64)
+    valid = step_mask(lengths, max_len).unsqueeze(-1)
+    differences = {}
+    for cell, module in (("rnn", torch.nn.RNN), ("gru", torch.nn.GRU), ("lstm", torch.nn.LSTM)):
+        for layers in (1, 2):
+            torch.manual_seed(seed)
+            rnn = module(8, hidden_size, num_layers=layers, bidirectional=True, batch_first=True).double()
+            with torch.no_grad():
+                output, hidden = run_within_lengths(rnn, x, lengths)
+                alone_output, _ = run_each_alone(rnn, x, lengths)
+                worst = float((output - alone_output).masked_fill(~valid, 0.0).abs().max())
+                for n, length in enumerate(lengths.tolist()):
+                    alone_states = rnn(x[n : n + 1, :length])[1]
+                    for mine, theirs in zip(_states(hidden), _states(alone_states)):
+                        worst = max(worst, float((mine[:, n] - theirs[:, 0]).abs().max()))
+            differences[(cell, layers)] = worst
+    return differences
+
+
+def _states(hidden):
+    return list(hidden) if isinstance(hidden, tuple) else [hidden]
+
+
+def exactness_table(differences) -> str:
+    cells = [
+        (cell, str(layers), f"{value:.1e}", "yes" if value <= 1e-12 else "NO")
+        for (cell, layers), value in differences.items()
+    ]
+    return text_table(("cell", "layers", "max |diff| alone", "<= 1e-12"), cells, align=("<", ">", ">", "<"))
+
+
 def format_report(speed, packing, scratch, accuracy, memory) -> str:
     """The benchmark's table, one measured line each: what, value, target and whether it is met."""
     rows = [
@@ -251,6 +348,16 @@ def main(argv: list[str] | None = None) -> None:
         + ", ".join(f"({b:.3f}, {f:.3f})" for b, f in accuracy["per_seed"])
         + ")"
     )
+    print("\nOne training epoch, BiLSTM-64 tagger, 1024 sequences of 1-200 steps, batches of 32:", flush=True)
+    fix_allocator_threshold()
+    batching = compare_batching(repeats=args.repeats)
+    print(batching_table(batching["seconds"], batching["errors"], batching["peak_mib"]))
+    print("(s/epoch: median of the repeats, alternating the ways; min-max: their spread; max |diff| alone:")
+    print(" float64, the BiLSTM's outputs vs each sequence run alone; peak MiB: what one epoch adds to the")
+    print(" process's peak resident memory, Linux only)")
+    print(batching_goals(batching))
+    print("\nThe exact method vs each sequence alone, float64, outputs and final states:")
+    print(exactness_table(exactness_by_cell()))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import pytest
 
+from course_utils.lessons.packing import BATCHINGS, batching_table
 from tools import bench
 
 pytestmark = pytest.mark.slow  # every measure trains or times real models
@@ -63,3 +64,44 @@ def test_the_report_has_one_line_per_measure_with_its_target(results):
 def test_the_report_says_when_the_scratch_model_is_missing(results):
     report = bench.format_report(**{**results, "scratch": None}, memory=None)
     assert "course_utils.lessons.concept missing" in report
+
+
+@pytest.fixture(scope="module")
+def batching():
+    sizes = {"n_sequences": 24, "max_len": 12, "hidden_size": 3, "batch_size": 6}
+    return bench.compare_batching(repeats=2, memory_rounds=1, **sizes)
+
+
+def test_every_way_of_batching_is_timed_checked_and_measured(batching):
+    names = list(BATCHINGS)
+    assert list(batching["seconds"]) == list(batching["errors"]) == list(batching["peak_mib"]) == names
+    assert all(len(seconds) == 2 and min(seconds) > 0 for seconds in batching["seconds"].values())
+    assert all(peak is None or peak >= 0 for peak in batching["peak_mib"].values())
+
+
+def test_packing_and_the_exact_method_match_each_sequence_alone_and_padding_does_not(batching):
+    for name, error in batching["errors"].items():
+        assert (error < 1e-12) == (not name.startswith("pad")), name
+
+
+def test_the_batching_table_has_a_line_per_way_and_the_goals_a_line_per_goal(batching):
+    table = batching_table(batching["seconds"], batching["errors"], batching["peak_mib"]).splitlines()
+    assert table[0].split()[:2] == ["batching", "s/epoch"] and table[0].rstrip().endswith("peak MiB")
+    assert len(table) == 1 + len(BATCHINGS)
+    goals = bench.batching_goals(batching).splitlines()
+    assert goals[0].split() == ["goal", "value", "target", "met"] and len(goals) == 4
+    assert goals[3].split()[-1] == "yes"  # exact to 1e-12 whatever the timings
+
+
+def test_the_exact_method_matches_each_sequence_alone_for_every_cell_and_depth():
+    differences = bench.exactness_by_cell(n_sequences=6, max_len=7, hidden_size=3)
+    assert set(differences) == {(cell, layers) for cell in ("rnn", "gru", "lstm") for layers in (1, 2)}
+    assert max(differences.values()) < 1e-12
+    assert len(bench.exactness_table(differences).splitlines()) == 7
+
+
+def test_peak_growth_sees_a_large_allocation_on_linux():
+    import torch
+
+    growth = bench.peak_growth_mib(lambda: torch.ones(20_000_000).sum())  # 76 MiB, freed at once
+    assert growth is None or growth > 50

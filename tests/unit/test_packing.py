@@ -5,7 +5,18 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from course_utils.lessons.packing import AloneDifferences, differences_from_alone, run_each_alone
+from course_utils.lessons.packing import (
+    WAYS,
+    AloneDifferences,
+    BatchingComparison,
+    batching_table,
+    differences_from_alone,
+    profile_table,
+    profile_training_step,
+    rnn_output,
+    run_each_alone,
+)
+from course_utils.models import SequenceTagger
 
 LENGTHS = [4, 2, 5]
 T = 6
@@ -96,3 +107,48 @@ def test_rejects_an_output_of_the_wrong_shape():
     output, h_n = rnn(x)
     with pytest.raises(ValueError, match=r"output must have the shape \(3, 6, 8\)"):
         differences_from_alone(rnn, x, LENGTHS, output[:, :5], h_n)
+
+
+# --- speed: the ways of batching, and what a profile of them shows --------------------------------
+
+
+def test_every_way_to_run_the_tagger_but_padding_matches_packing():
+    torch.manual_seed(0)
+    model = SequenceTagger(3, 4, 5, cell="lstm").double()
+    x, lengths = padded_batch(), torch.tensor(LENGTHS)
+    packed = rnn_output(model, x, lengths, "packed")
+    for way in WAYS:
+        gap = float((rnn_output(model, x, lengths, way) - packed).detach().abs().max())
+        assert (gap < 1e-12) == (way != "padded"), way
+
+
+def test_a_batching_comparison_gives_every_sequence_once_per_epoch_both_ways():
+    comparison = BatchingComparison(n_sequences=20, max_len=9, hidden_size=3, batch_size=6)
+    assert comparison.lengths.max() == 9 and comparison.lengths.min() >= 1
+    for batches in comparison.batches.values():
+        assert sorted(i for batch in batches for i in batch) == list(range(20))
+    similar = [sorted(int(comparison.lengths[i]) for i in batch) for batch in comparison.batches["similar"]]
+    spans = sorted((batch[0], batch[-1]) for batch in similar)
+    assert all(longest <= next_shortest for (_, longest), (next_shortest, _) in zip(spans, spans[1:]))
+
+
+def test_a_batching_comparison_rejects_an_unknown_way():
+    with pytest.raises(ValueError, match="each name must be one of"):
+        BatchingComparison(n_sequences=4, max_len=5, names=["packed, by magic"])
+
+
+def test_the_batching_table_leaves_the_speedup_out_without_the_reference():
+    name = "exact method, similar lengths"
+    table = batching_table({name: [0.5, 0.25, 1.0]}, {name: 1e-16})
+    header, row = table.splitlines()
+    assert header.split()[:2] == ["batching", "s/epoch"]
+    assert row.split()[-4:] == ["0.500", "0.25-1.00", "-", "1.0e-16"]
+
+
+def test_a_profiled_packed_step_zero_fills_the_whole_projection_at_every_step_and_direction():
+    profiles = profile_training_step(n_sequences=4, max_len=9, hidden_size=3)
+    assert profiles["packed"].full_projection_fills == 2 * 9  # the first sequence is max_len long
+    assert profiles["within lengths"].full_projection_fills == profiles["padded"].full_projection_fills == 0
+    for calls in ("forward_calls", "backward_calls"):
+        assert getattr(profiles["within lengths"], calls) < getattr(profiles["packed"], calls)
+    assert len(profile_table(profiles).splitlines()) == 4

@@ -213,13 +213,13 @@ def test_mean_pooled_baseline_is_logistic_regression_on_the_mean_frame():
     assert sum(p.numel() for p in model.parameters()) == 12 * 9 + 9
 
 
-def test_a_packed_classifier_does_not_depend_on_the_padding_but_the_mistakes_do():
+def test_a_classifier_given_lengths_does_not_depend_on_the_padding_but_the_mistakes_do():
     models = build_speaker_models(cell="gru", hidden_size=8)
     x, _, lengths = load_padded("test")
     x, lengths = x[:3], lengths[:3]
     more_pads = torch.cat([x, torch.zeros(3, 5, 12)], dim=1)
     with torch.no_grad():
-        for name in ("packed bidirectional", "mean-pooled baseline"):
+        for name in ("bidirectional", "mean-pooled baseline"):
             assert torch.allclose(models[name](x, lengths), models[name](more_pads, lengths), atol=1e-6), name
         for name in ("no packing", "output[:, -1]"):
             assert not torch.allclose(models[name](x, lengths), models[name](more_pads, lengths), atol=1e-3), name
@@ -229,7 +229,7 @@ def test_the_no_packing_mistake_equals_the_classifier_run_without_lengths():
     models = build_speaker_models(cell="lstm", hidden_size=6)
     x, _, lengths = load_padded("test")
     with torch.no_grad():
-        assert torch.equal(models["no packing"](x[:5], lengths[:5]), models["packed bidirectional"](x[:5]))
+        assert torch.equal(models["no packing"](x[:5], lengths[:5]), models["bidirectional"](x[:5]))
 
 
 def test_the_last_output_mistake_reads_output_at_the_last_padded_step():
@@ -242,13 +242,13 @@ def test_the_last_output_mistake_reads_output_at_the_last_padded_step():
 
 def test_the_compared_models_start_from_the_same_weights_and_a_similar_budget():
     models = build_speaker_models(cell="gru", hidden_size=32, seed=3)
-    bi = models["packed bidirectional"].state_dict()
+    bi = models["bidirectional"].state_dict()
     for name in ("no packing", "output[:, -1]"):
         assert all(torch.equal(bi[k], v) for k, v in models[name].state_dict().items()), name
     forward_only = models["forward-only"]
     assert not forward_only.rnn.bidirectional
     counts = {name: sum(p.numel() for p in m.parameters()) for name, m in models.items()}
-    assert abs(counts["forward-only"] - counts["packed bidirectional"]) / counts["packed bidirectional"] < 0.02
+    assert abs(counts["forward-only"] - counts["bidirectional"]) / counts["bidirectional"] < 0.02
 
 
 def test_building_the_models_leaves_the_random_state_alone():
@@ -290,8 +290,8 @@ def test_plot_lengths_rejects_an_empty_dict():
 
 
 @pytest.mark.slow
-def test_a_packed_classifier_predicts_the_same_under_every_padding():
-    model = build_speaker_models(cell="gru", hidden_size=4)["packed bidirectional"]
+def test_a_classifier_given_lengths_predicts_the_same_under_every_padding():
+    model = build_speaker_models(cell="gru", hidden_size=4)["bidirectional"]
     predictions = predictions_by_padding(model, batch_size=64)
     assert list(predictions) == ["batches of 64", "all padded to 29", "each alone"]
     first, *others = predictions.values()

@@ -24,7 +24,6 @@ from course_utils.lessons.word_segmentation import (
     CapstoneData,
     CharTagger,
     CharVocab,
-    LengthBuckets,
     Segmenter,
     boundary_scores,
     build_segmenter,
@@ -51,6 +50,7 @@ from course_utils.lessons.word_segmentation import (
 from course_utils.lessons.word_segmentation import model as model_module
 from course_utils.models import count_parameters
 from course_utils.plots import CourseFigure
+from course_utils.samplers import LengthGroupedBatchSampler
 
 TINY = [
     "The cat sat on the mat.",
@@ -240,22 +240,12 @@ def test_collate_pads_ids_with_0_and_labels_with_minus_100():
     assert lengths.tolist() == [3, 1]
 
 
-def test_length_buckets_visit_every_sentence_once_in_batches_of_similar_length():
-    lengths = [5, 1, 9, 3, 7, 2, 8]
-    buckets = LengthBuckets(lengths, batch_size=3, generator=torch.Generator().manual_seed(0))
-    batches = list(buckets)
-    assert len(batches) == len(buckets) == 3
-    assert sorted(i for b in batches for i in b) == list(range(7))
-    assert sorted(sorted(lengths[i] for i in b) for b in batches) == [[1, 2, 3], [5, 7, 8], [9]]
-
-
-def test_reseeding_the_generator_replays_the_same_batch_order():
-    generator = torch.Generator().manual_seed(0)
-    buckets = LengthBuckets(list(range(40)), batch_size=4, generator=generator)
-    first = [list(buckets) for _ in range(3)]
-    generator.manual_seed(0)
-    assert [list(buckets) for _ in range(3)] == first
-    assert first[0] != first[1]
+def test_loaders_batch_sentences_of_similar_length():
+    data = tiny_data(batch_size=2)
+    lengths = sorted(sorted(int(n) for n in batch[2]) for batch in data.train_loader)
+    assert lengths == [[17, 18], [19, 20]]  # the four training sentences, spaces removed, in pairs of neighbours
+    assert isinstance(data.train_loader.batch_sampler, LengthGroupedBatchSampler)
+    assert data.train_loader.batch_sampler.shuffle and not data.val_loader.batch_sampler.shuffle
 
 
 def test_loaders_give_padded_variable_length_batches():

@@ -8,8 +8,8 @@ Besides the reader, the module standardizes the 12 coefficients with
 training-split statistics (`coefficient_stats`, `standardize`; on by default
 in the loaders), builds padded loaders for the official split and for a
 validation split carved from the training data, and holds what lesson 07
-(speaker identification) compares against the packed bidirectional
-`SequenceClassifier`:
+(speaker identification) compares against the bidirectional
+`SequenceClassifier` (given lengths, it reads no pad):
 
 * `MeanPoolBaseline`: the average frame of each utterance and a linear
   layer (logistic regression), a model with no recurrence at all;

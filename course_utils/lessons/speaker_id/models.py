@@ -1,4 +1,4 @@
-"""What lesson 07 compares against the packed bidirectional `SequenceClassifier`.
+"""What lesson 07 compares against the bidirectional `SequenceClassifier` (given lengths, it reads no pad).
 
 * `MeanPoolBaseline`: the average frame of each utterance and a linear
   layer (logistic regression), a model with no recurrence at all;
@@ -86,7 +86,7 @@ def build_speaker_models(cell: str = "gru", hidden_size: int = 32, seed: int = 0
     """The models lesson 07 compares, each built from `seed` (the learner's random state is left alone).
 
     Returns a dict name -> untrained model, inputs 12 coefficients, 9 speakers:
-    "packed bidirectional" (`SequenceClassifier`), "no packing"
+    "bidirectional" (`SequenceClassifier`), "no packing"
     (`UnpackedMistake`) and "output[:, -1]" (`LastOutputMistake`) with the
     same starting weights; "forward-only", a `SequenceClassifier` with
     `bidirectional=False` and the hidden size whose parameter count is
@@ -98,7 +98,7 @@ def build_speaker_models(cell: str = "gru", hidden_size: int = 32, seed: int = 0
     # so the tagger budget matching gives the forward-only hidden size.
     forward_hidden = one_way_hidden_size(hidden_size, N_COEFFICIENTS, N_SPEAKERS, cell=cell)
     builders = {
-        "packed bidirectional": lambda: SequenceClassifier(N_COEFFICIENTS, hidden_size, N_SPEAKERS, cell=cell),
+        "bidirectional": lambda: SequenceClassifier(N_COEFFICIENTS, hidden_size, N_SPEAKERS, cell=cell),
         "no packing": lambda: UnpackedMistake(N_COEFFICIENTS, hidden_size, N_SPEAKERS, cell=cell),
         "output[:, -1]": lambda: LastOutputMistake(N_COEFFICIENTS, hidden_size, N_SPEAKERS, cell=cell),
         "forward-only": lambda: SequenceClassifier(

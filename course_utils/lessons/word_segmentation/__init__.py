@@ -28,10 +28,11 @@ The rooms: `corpus` (the text, its sentences, labels and splits), `batching`
 checkpoints), `segmentation` (predictions on any text), `metrics` (scores and
 error analysis). The pieces: `split_sentences` (train/validation/test), `CharVocab` (ids, with
 padding 0 and unknown 1), `make_segmentation_loaders` (variable-length
-batches of similar lengths), `CharTagger` (embedding + the course's packed
-`SequenceTagger`), `train_capstone`, `boundary_scores` (precision, recall, F1
-of the predicted spaces), `word_end_recall` (error analysis), the shipped
-checkpoints (`load_capstone`, `get_capstone`) and `segment(text)`.
+batches of similar lengths), `CharTagger` (embedding + the course's
+`SequenceTagger`, which runs each sentence within its length),
+`train_capstone`, `boundary_scores` (precision, recall, F1 of the predicted
+spaces), `word_end_recall` (error analysis), the shipped checkpoints
+(`load_capstone`, `get_capstone`) and `segment(text)`.
 
 The shipped files live in `assets/word_segmentation/`: the weights of both
 models (state_dicts, about 80 KB each), the vocabulary and the training
@@ -51,7 +52,6 @@ from .batching import (
     UNK_ID,
     UNK_TOKEN,
     CharVocab,
-    LengthBuckets,
     collate_ids,
     encode_sentences,
     make_segmentation_loaders,
@@ -120,7 +120,6 @@ __all__ = [
     "HIDDEN_SIZE",
     "HISTORIES_PATH",
     "LR",
-    "LengthBuckets",
     "MARGIN",
     "MAX_LEN",
     "MIN_COUNT",

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-from torch.utils.data import DataLoader, Sampler
+from torch.utils.data import DataLoader
 
 from ...data import collate_padded
 from ...files import atomic_write, damaged, reading
+from ...samplers import LengthGroupedBatchSampler
 from ...tensors import PAD_LABEL
 from ...validation import check_int, describe
 from .corpus import space_labels
@@ -130,51 +131,24 @@ def collate_ids(batch: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> tuple[tor
     return ids.squeeze(-1), labels, lengths  # (N, T), (N, T), (N,)
 
 
-class LengthBuckets(Sampler):
-    """Batches of sentences of similar length, visited in a shuffled order every epoch.
-
-    The batches are fixed (consecutive runs of the sentences sorted by length,
-    ties kept in order); `generator` shuffles their order on each pass, so
-    reseeding it restarts the same sequence of epochs. Similar lengths mean
-    little padding, so the RNN runs fewer steps per batch.
-    """
-
-    def __init__(
-        self, lengths: torch.Tensor | Sequence[int], batch_size: int, generator: torch.Generator | None = None
-    ):
-        check_int("batch_size", batch_size)
-        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-        self.batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-        self.generator = generator
-
-    def __len__(self) -> int:
-        return len(self.batches)
-
-    def __iter__(self):
-        if self.generator is None:
-            yield from self.batches
-            return
-        for i in torch.randperm(len(self.batches), generator=self.generator).tolist():
-            yield self.batches[i]
-
-
 def make_segmentation_loaders(
     splits: dict, vocab: CharVocab, batch_size: int = BATCH_SIZE, seed: int = 0
 ) -> tuple[DataLoader, DataLoader]:
     """`(train_loader, val_loader)` over `splits["train"]` and `splits["val"]`.
 
     Batches are `(ids (N, T), labels (N, T), lengths (N,))` from `collate_ids`,
-    N <= batch_size, T the longest sentence of the batch. Training batches come
-    in a shuffled order (a generator seeded with `seed`, which `train(seed=...)`
-    reseeds); validation batches in order of length.
+    N <= batch_size, T the longest sentence of the batch. Both loaders batch
+    sentences of similar length (`samplers.LengthGroupedBatchSampler`), so a
+    batch carries little padding: the training batches are regrouped and
+    shuffled every epoch, from `seed` (which `train(seed=...)` resets); the
+    validation batches come in order of length.
     """
     check_int("seed", seed, minimum=0)
     if not isinstance(splits, dict) or not {"train", "val"} <= splits.keys():
         raise ValueError(f"splits must be split_sentences()'s dict, with 'train' and 'val', got {describe(splits)}")
     loaders = []
-    for part, generator in (("train", torch.Generator().manual_seed(seed)), ("val", None)):
+    for part, shuffle in (("train", True), ("val", False)):
         samples = encode_sentences(splits[part], vocab)
-        buckets = LengthBuckets([len(ids) for ids, _ in samples], batch_size, generator)
-        # passing the generator to the DataLoader too lets train() find and reseed it
-        loaders.append(DataLoader(samples, batch_sampler=buckets, collate_fn=collate_ids, generator=generator))
-    return tuple(loaders)
+        sampler = LengthGroupedBatchSampler([len(ids) for ids, _ in samples], batch_size, seed=seed, shuffle=shuffle)
+        loaders.append(DataLoader(samples, batch_sampler=sampler, collate_fn=collate_ids))
+    return loaders[0], loaders[1]

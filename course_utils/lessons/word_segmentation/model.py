@@ -1,4 +1,4 @@
-"""The capstone's model: character embeddings into a packed LSTM tagger, its training, and the shipped weights."""
+"""The capstone's model: character embeddings into an LSTM tagger, its training, and the shipped weights."""
 
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ class CharTagger(nn.Module):
     """Character ids `(N, T)` -> logits `(N, T, 2)`: "does a space follow this character?".
 
     `.embed`: nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID), ids to
-    vectors `(N, T, E)`; `.tagger`: the course's `SequenceTagger` (an LSTM,
-    packed when lengths are given, and a linear head), `(N, T, E)` ->
+    vectors `(N, T, E)`; `.tagger`: the course's `SequenceTagger` (an LSTM run
+    within each sentence's length when lengths are given, and a linear head), `(N, T, E)` ->
     `(N, T, 2)`. The ids may be an integer tensor or a float tensor of whole
     numbers (what `collate_ids` makes for `train`).
     """

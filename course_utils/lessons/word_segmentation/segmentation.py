@@ -40,7 +40,7 @@ def predict_spaces(model: nn.Module, vocab: CharVocab, texts: Sequence[str], bat
 
 
 def _predict_ids(model, id_lists, batch_size) -> list[list[int]]:
-    """Labels for each list of ids, run in packed batches of `batch_size` without gradients."""
+    """Labels for each list of ids, run in padded batches of `batch_size` (with their lengths), no gradients."""
     check_int("batch_size", batch_size)
     predictions: list[list[int]] = [[] for _ in id_lists]
     filled = [i for i, ids in enumerate(id_lists) if ids]  # an empty text has nothing to predict

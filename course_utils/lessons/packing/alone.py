@@ -1,4 +1,4 @@
-"""Lesson 04 (packing): what padding does to an RNN, measured against running each sequence alone.
+"""What padding does to an RNN, measured against running each sequence alone.
 
 A sequence run on its own, without any padding, gives the results that are
 right by definition. `differences_from_alone` puts a batch run next to them,
@@ -6,29 +6,20 @@ per sequence and per direction, so the packing lesson can show in numbers that
 an unpacked padded batch changes the backward direction (and the forward final
 state) while a packed one changes nothing.
 
-`time_packed_vs_padded` times a packed against a padded-to-max bidirectional
-LSTM on one batch of widely varying lengths (the benchmark, `tools/bench.py`,
-prints it too).
-
 Everything is batch-first: x `(N, T, F)`, lengths `(N,)`, output `(N, T, D*H)`,
 h_n `(D*num_layers, N, H)` with D = 2 for a bidirectional RNN, else 1.
 """
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable, Iterable, Sequence
-from functools import partial
+from collections.abc import Iterable, Sequence
 
 import torch
 from torch import nn
 
-from ..env import seed_everything
-from ..models import SequenceTagger
-from ..tables import text_table
-from ..tensors import check_lengths, check_tensor, step_mask
-from ..validation import check_int, describe
+from ...tables import text_table
+from ...tensors import check_lengths, check_tensor
+from ...validation import describe
 
 COLUMNS = ("seq", "length", "forward outputs", "backward outputs", "forward h_n", "backward h_n")
 
@@ -141,77 +132,3 @@ def _check_rnn(rnn) -> None:
 def _hidden_state(hidden):
     """h_n from an RNN/GRU's h_n or an LSTM's (h_n, c_n)."""
     return hidden[0] if isinstance(hidden, tuple) else hidden
-
-
-def time_packed_vs_padded(
-    n_sequences: int = 128, max_len: int = 200, hidden_size: int = 128, repeats: int = 5, seed: int = 0
-) -> dict:
-    """Packed vs padded-to-max bidirectional LSTM tagger on one batch of widely varying lengths.
-
-    Lengths are log-uniform between 1 and `max_len` (most sequences short, a
-    few long; the first is `max_len`): the wide spread where packing should
-    pay, as padding makes every sequence cost `max_len` steps. Times a forward pass without gradients
-    and a training step (forward + backward), each the median of `repeats`. The
-    exactness check runs in float64: the largest difference, over all valid
-    steps, between each way and running every sequence alone.
-    Returns `{"max_len", "mean_length", "forward": {...}, "training_step": {...}, "packed_error", "padded_error"}`.
-    """
-    generator = torch.Generator().manual_seed(seed)
-    log_lengths = torch.rand(n_sequences, generator=generator) * torch.log(torch.tensor(float(max_len)))
-    lengths = log_lengths.exp().round().long().clamp(1, max_len)
-    lengths[0] = max_len
-    valid = step_mask(lengths, max_len)  # (N, T)
-    X = torch.randn(n_sequences, max_len, 8, generator=generator) * valid.unsqueeze(-1)  # zero-padded
-    seed_everything(seed)
-    model = SequenceTagger(8, hidden_size, 5, cell="lstm")
-
-    def forward(lengths_or_none):
-        with torch.no_grad():
-            model(X, lengths_or_none)
-
-    def training_step(lengths_or_none):
-        model.zero_grad()
-        model(X, lengths_or_none).sum().backward()
-
-    timings = {}
-    for name, step in (("forward", forward), ("training_step", training_step)):
-        times, _ = time_alternately({"packed": partial(step, lengths), "padded": partial(step, None)}, repeats)
-        timings[name] = {**times, "ratio": times["packed"] / times["padded"]}
-    packed_error, padded_error = _errors_against_alone(model.double(), X.double(), lengths)
-    return {
-        "max_len": max_len,
-        "mean_length": float(lengths.float().mean()),
-        **timings,
-        "packed_error": packed_error,
-        "padded_error": padded_error,
-    }
-
-
-def _errors_against_alone(model, X, lengths):
-    """Largest |difference| over valid steps: (packed batch vs alone, padded batch vs alone)."""
-    with torch.no_grad():
-        packed, padded = model(X, lengths), model(X)
-        packed_error = padded_error = 0.0
-        for n, length in enumerate(lengths.tolist()):
-            alone = model(X[n : n + 1, :length])[0]  # (length, C)
-            packed_error = max(packed_error, float((packed[n, :length] - alone).abs().max()))
-            padded_error = max(padded_error, float((padded[n, :length] - alone).abs().max()))
-    return packed_error, padded_error
-
-
-def time_alternately(
-    contenders: dict[str, Callable[[], object]], repeats: int
-) -> tuple[dict[str, float], dict[str, object]]:
-    """Run each contender `repeats` times, alternating; return (median seconds, last result) by name.
-
-    Alternating the contenders means a busy machine slows them alike.
-    """
-    check_int("repeats", repeats)
-    seconds = {name: [] for name in contenders}
-    results = {}
-    for _ in range(repeats):
-        for name, run in contenders.items():
-            start = time.perf_counter()
-            results[name] = run()
-            seconds[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in seconds.items()}, results
