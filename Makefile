@@ -30,7 +30,7 @@ TEST_HOME := $(CURDIR)/.test-home
 TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
 	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0
 
-.PHONY: lab test test-dist test-fast lint exercises notebooks bench setup clean
+.PHONY: lab test test-dist test-fast lint exercises notebooks nbval bench setup clean
 
 setup: $(STAMP)
 
@@ -93,6 +93,12 @@ exercises: $(STAMP)
 NB ?= notebooks/*.ipynb solutions/*.ipynb
 notebooks: $(STAMP)
 	MPLBACKEND=Agg PYTHONHASHSEED=0 $(PY) -m tools.notebook_runner $(NB)
+
+# make nbval NB=notebooks/05_training.ipynb: make test's two nbval passes on the notebooks named
+nbval: $(STAMP)
+	@mkdir -p $(TEST_HOME)
+	$(TEST_ENV) $(PY) -m pytest $(NBVAL_ARGS) $(PYTEST_ARGS) $(NB)
+	$(TEST_ENV) $(PY) -m tools.other_cpu pytest $(NBVAL_ARGS) $(PYTEST_ARGS) $(NB)
 
 bench: $(STAMP)
 	$(PY) -m tools.bench
