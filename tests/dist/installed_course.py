@@ -5,8 +5,10 @@ Helpers for tests/dist (the fixture that creates the environment is in conftest.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,24 +77,30 @@ def copy_of_repository(destination: Path) -> Path:
 
 
 def execute_notebooks(venv: Venv, notebooks: list[Path], output_dir: Path) -> list[Path]:
-    """Execute notebooks with the venv's nbconvert, each from its own folder; return the executed copies.
+    """Execute notebooks with the venv's nbconvert, one process per notebook, as many at once as there are
+    cores; return the executed copies.
 
     No kernel is named here: nbconvert takes the one each notebook names (`python3`), which
     resolves to the venv's own Python. It exits with an error (and the test fails) at the
     first cell that raises.
     """
-    venv.run(
-        venv.path / "bin" / "jupyter",
-        "nbconvert",
-        "--to",
-        "notebook",
-        "--execute",
-        f"--ExecutePreprocessor.timeout={CELL_TIMEOUT_S}",
-        "--output-dir",
-        output_dir,
-        *notebooks,
-    )
-    return [output_dir / notebook.name for notebook in notebooks]
+
+    def execute(notebook: Path) -> Path:
+        venv.run(
+            venv.path / "bin" / "jupyter",
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            f"--ExecutePreprocessor.timeout={CELL_TIMEOUT_S}",
+            "--output-dir",
+            output_dir,
+            notebook,
+        )
+        return output_dir / notebook.name
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(execute, notebooks))
 
 
 def kernel_python_and_course_utils(venv: Venv, folder: Path, output_dir: Path) -> tuple[str, str]:
