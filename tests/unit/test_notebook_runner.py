@@ -107,3 +107,21 @@ def test_each_notebook_runs_on_a_fresh_throwaway_progress_store(tmp_path, throwa
     stores = [nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].strip() for path in paths]
     assert len(set(stores)) == 2 and str(throwaway_progress) not in stores
     assert not any(os.path.exists(os.path.dirname(store)) for store in stores)  # removed after the run
+
+
+@pytest.mark.slow
+def test_notebook_resources_reads_the_kernels_peak_memory_and_cpu_time(tmp_path):
+    from tools.notebook_resources import measure
+
+    path = tmp_path / "allocates.ipynb"
+    code = (
+        "import time\n"
+        "block = b'x' * (200 * 1024 * 1024)  # written, so resident\n"
+        "start = time.process_time()\n"
+        "while time.process_time() - start < 0.5:\n"
+        "    pass"
+    )
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), path)
+    memory, cpu = measure(path)
+    assert memory >= 200 and cpu >= 0.5
+    assert len(nbformat.read(path, as_version=4).cells) == 1  # nothing written back
