@@ -397,12 +397,30 @@ def test_head_to_head_compares_bidirectional_with_each_seeds_best_delay():
     assert lower_is_better.head_to_head().splitlines()[0].endswith("d=0 0.5000: the delay is as good or better")
 
 
+def test_seed_by_seed_gives_each_seeds_best_delay_and_the_bidirectional_margin():
+    rows = fake_results().seed_by_seed()
+    assert [(row["seed"], row["delay"]) for row in rows] == [(0, 3), (1, 3)]
+    assert [row["margin"] for row in rows] == pytest.approx([0.1, 0.1])
+    lower_is_better = DelayResults("regression", fake_results().records, fake_results().data)
+    assert [(row["delay"], row["margin"]) for row in lower_is_better.seed_by_seed()] == [
+        (0, pytest.approx(-0.4)),
+        (0, pytest.approx(-0.4)),
+    ]
+
+
 def test_results_table_has_one_line_per_model_with_its_limit():
     lines = fake_results().to_text().splitlines()
-    assert lines[0].split()[:3] == ["model", "delay", "params"] and len(lines) == 1 + 6
+    assert lines[0].split()[:3] == ["model", "delay", "params"] and len(lines) == 1 + 6 + 1
     assert lines[2].split() == ["forward", "3", "10", "0.8050", "±", "0.0071", "0.8000", "0.8100", "1.0000"]
-    assert lines[5].split()[-1] == f"{merge_limit(10, 1, 3, 3)['acc']:.4f}"  # merged: perfect members
     assert "<table>" in fake_results()._repr_html_()
+
+
+def test_results_table_marks_the_merges_limit_as_no_bound():
+    text, html = fake_results().to_text(), fake_results()._repr_html_()
+    merged = next(line for line in text.splitlines() if line.startswith("merged"))
+    assert merged.split()[-1] == f"{merge_limit(10, 1, 3, 3)['acc']:.4f}*"  # two perfect members, averaged
+    assert text.splitlines()[-1] == "* merged: two members each perfect alone, averaged; not a bound on every merge"
+    assert "not a bound on every merge</p>" in html
 
 
 def test_plot_delay_results_draws_the_delays_and_a_line_per_other_model():
@@ -411,7 +429,7 @@ def test_plot_delay_results_draws_the_delays_and_a_line_per_other_model():
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert labels[0] == "forward, delay d"
     assert [label.split()[0] for label in labels[1:4]] == ["backward", "merged", "bidirectional"]
-    assert [label.split(",")[0] for label in labels[-2:]] == ["best possible"] * 2
+    assert labels[-2:] == ["best possible, forward reading up to t + d", "perfect members averaged (not a bound)"]
     assert fig.png().startswith(b"\x89PNG")
 
 
@@ -419,9 +437,9 @@ def test_plot_delay_results_says_how_the_forward_curve_goes_and_where_the_lines_
     assert plot_delay_results(fake_results()).description == (
         "Classification with target window t-1 .. t+3: validation accuracy against the output delay d = 0 to 6, "
         "mean over 2 seeds. Forward with delay d: rises from 0.51 to 0.70, best 0.81 at d = 3. "
-        "Horizontal lines: backward 0.605, merged 0.705, bidirectional 0.905. Dashed, the best possible: for a "
-        "forward model reading up to t + d, rises from 0.61 to 1.00; for a merge of perfect one-way members, "
-        f"{merge_limit(10, 1, 3, 3)['acc']:.3f}."
+        "Horizontal lines: backward 0.605, merged 0.705, bidirectional 0.905. Dashed, the best possible for a "
+        "forward model reading up to t + d: rises from 0.61 to 1.00. Dashed purple, two one-way members each "
+        f"perfect alone, averaged (not a bound on every merge): {merge_limit(10, 1, 3, 3)['acc']:.3f}."
     )
     assert (
         "validation MSE (lower is better)"

@@ -29,8 +29,10 @@ usable with `training.train` and `training.evaluate`:
 * the bidirectional `models.SequenceTagger`.
 
 `information_limit` computes, exactly, the best score any model can reach
-with the inputs it has read, `merge_limit` the best a merge of two one-way
-models can reach; `compare_delays` trains them all over several seeds, and
+with the inputs it has read; `merge_limit` the score of averaging two one-way
+models that are each perfect alone (not a bound on every merge: members
+trained for the average can do better); `compare_delays` trains them all over
+several seeds, and
 `plot_delay_results` draws the comparison.
 """
 

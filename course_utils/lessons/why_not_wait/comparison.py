@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from .taggers import BackwardTagger, DelayedTagger, MergedTagger
 from .window import information_limit, make_window_data, merge_limit
 
 TASKS = ("classification", "regression")
+# The merged row's last column is not a best possible like the others' (issue 15, item 10).
+MERGE_FOOTNOTE = "* merged: two members each perfect alone, averaged; not a bound on every merge"
 
 
 @dataclass
@@ -71,7 +74,8 @@ class DelayResults:
         return max(self.delays, key=lambda d: sign * self.mean("forward", d))
 
     def limit(self, model: str, delay: int | None = None) -> float:
-        """The best score possible for one model on this data: `information_limit`, or `merge_limit` for "merged"."""
+        """The table's last column for one model: `information_limit` (the best score possible with what it
+        has read), or for "merged" `merge_limit` (two members each perfect alone, averaged: not a bound)."""
         if model == "merged":
             return merge_limit(**self.data)[self.metric]
         direction = {"forward": "forward", "backward": "backward", "bidirectional": "both"}[model]
@@ -98,20 +102,38 @@ class DelayResults:
         """The seeds, in the order they were run (the order of every `scores` list)."""
         return list(dict.fromkeys(r["seed"] for r in self.records))
 
-    def head_to_head(self) -> str:
-        """One line per seed: the bidirectional score against that seed's best forward delay."""
-        accuracy = self.metric == "acc"
-        lines = []
+    def seed_by_seed(self) -> list[dict]:
+        """One dict per seed: the bidirectional score against the best forward delay of that seed.
+
+        Keys: `seed`, `bidirectional` (its score), `delay` (that seed's best delay),
+        `delay_score`, and `margin`: how much better the bidirectional tagger did
+        (higher accuracy, or lower MSE), negative when the delay did better.
+        """
+        sign = 1 if self.metric == "acc" else -1
+        rows = []
         for i, seed in enumerate(self.seeds()):
             forward = {d: self.scores("forward", d)[i] for d in self.delays}
-            best = (max if accuracy else min)(forward, key=forward.get)
+            best = max(forward, key=lambda d: sign * forward[d])
             both = self.scores("bidirectional")[i]
-            wins = both > forward[best] if accuracy else both < forward[best]
-            lines.append(
-                f"seed {seed}: bidirectional {both:.4f}, best forward delay d={best} {forward[best]:.4f}: "
-                + ("bidirectional better" if wins else "the delay is as good or better")
+            rows.append(
+                {
+                    "seed": seed,
+                    "bidirectional": both,
+                    "delay": best,
+                    "delay_score": forward[best],
+                    "margin": sign * (both - forward[best]),
+                }
             )
-        return "\n".join(lines)
+        return rows
+
+    def head_to_head(self) -> str:
+        """One line per seed: the bidirectional score against that seed's best forward delay."""
+        return "\n".join(
+            f"seed {row['seed']}: bidirectional {row['bidirectional']:.4f}, best forward delay d={row['delay']} "
+            f"{row['delay_score']:.4f}: "
+            + ("bidirectional better" if row["margin"] > 0 else "the delay is as good or better")
+            for row in self.seed_by_seed()
+        )
 
     def _cells(self) -> tuple[list[str], list[list[str]]]:
         seeds = self.seeds()
@@ -124,21 +146,21 @@ class DelayResults:
                 str(row["parameters"]),
                 f"{row['mean']:.4f} ± {row['std']:.4f}",
                 *[f"{v:.4f}" for v in row["scores"]],
-                f"{row['limit']:.4f}",
+                f"{row['limit']:.4f}" + ("*" if row["model"] == "merged" else " "),
             ]
             for row in self.rows()
         ]
         return header, body
 
     def to_text(self) -> str:
-        """A fixed-width table, one line per model (validation scores)."""
+        """A fixed-width table, one line per model (validation scores), and the footnote on the merge's limit."""
         header, body = self._cells()
-        return text_table(header, body, align=["<"] + [">"] * (len(header) - 1))
+        return text_table(header, body, align=["<"] + [">"] * (len(header) - 1)) + "\n" + MERGE_FOOTNOTE
 
     __repr__ = __str__ = to_text
 
     def _repr_html_(self) -> str:
-        return html_table(*self._cells())
+        return html_table(*self._cells()) + f"<p>{html.escape(MERGE_FOOTNOTE)}</p>"
 
 
 def compare_delays(
@@ -229,7 +251,8 @@ def plot_delay_results(results: DelayResults, show_limit: bool = True) -> Figure
 
     show_limit: also draw, dashed, `information_limit` of the forward models (grey): what a
     model that has read up to step t + d could reach at best, and `merge_limit` (purple): what
-    averaging two perfect one-way models reaches. Returns the Figure.
+    averaging two one-way models that are each perfect alone reaches (members trained for the
+    average can do better, so it is no bound). Returns the Figure.
     """
     if not isinstance(results, DelayResults) or not results.records:
         raise TypeError(f"results must be a DelayResults from compare_delays, got {describe(results)}")
@@ -251,7 +274,7 @@ def plot_delay_results(results: DelayResults, show_limit: bool = True) -> Figure
                 color=OTHER_MODELS["merged"],
                 linestyle="--",
                 linewidth=1.2,
-                label="best possible, merge of perfect members",
+                label="perfect members averaged (not a bound)",
             )
         )
     accuracy = results.metric == "acc"
@@ -295,8 +318,9 @@ def _delay_description(results: DelayResults, means: list[float], show_limit: bo
     if show_limit:
         limits = [results.limit("forward", d) for d in delays]
         text += (
-            f" Dashed, the best possible: for a forward model reading up to t + d, "
-            f"{describe_trend(limits, delays, metric, where='d =')}; "
-            f"for a merge of perfect one-way members, {results.limit('merged'):.3f}."
+            f" Dashed, the best possible for a forward model reading up to t + d: "
+            f"{describe_trend(limits, delays, metric, where='d =')}. "
+            f"Dashed purple, two one-way members each perfect alone, averaged (not a bound on every merge): "
+            f"{results.limit('merged'):.3f}."
         )
     return text

@@ -3,8 +3,9 @@
 Every step carries one standard normal input x_t; the target of step t is
 y_t = sum_{k=-past..future} w_k * x_{t+k} (inputs outside the sequence count
 as 0), and its class is its bin among `n_classes` bins of equal probability
-under N(0, 1). `information_limit` and `merge_limit` compute the best scores
-of a model that has read only part of the window.
+under N(0, 1). `information_limit` computes the best scores of a model that
+has read only part of the window; `merge_limit` those of averaging two
+one-way models that are each perfect alone.
 """
 
 from __future__ import annotations
@@ -128,9 +129,10 @@ def information_limit(
 def merge_limit(
     seq_len: int = 20, past: int = 3, future: int = 6, n_classes: int = 3, n_sequences: int = 20000, seed: int = 0
 ) -> dict:
-    """The scores of a `MergedTagger` whose two members are perfect: what averaging itself costs.
+    """The scores of a `MergedTagger` whose two members are each perfect alone: what averaging them costs.
 
-    The perfect forward tagger (delay 0) knows, at each step t, the exact
+    Not a bound on every merge: members trained *for* the average (each poor
+    alone) can make it exact. The perfect forward tagger (delay 0) knows, at each step t, the exact
     distribution of the target given x_0 .. x_t; the perfect backward one given
     x_t .. x_{T-1}. Averaging their class probabilities (their predicted
     values, for regression) as `MergedTagger` does gives `{"acc": ..., "mse": ...}`:
