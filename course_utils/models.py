@@ -212,8 +212,11 @@ class SequenceClassifier(_RecurrentModel):
 
     The head reads the last layer's final states from h_n: the forward state
     after each sequence's last valid step and the backward state after step 0.
-    `output[:, -1]` would be wrong twice over: its backward half has read only
-    the last step, and with padding it is a pad position. `dropout` as in SequenceTagger.
+    `output[:, -1]` would be wrong twice over: its backward half has only begun
+    (in one layer it has read the last step alone; in a stack it reads a layer
+    below that has seen every step, but it is still the backward pass's first
+    step, not its summary), and with padding it is a pad position. `dropout` as
+    in SequenceTagger.
     """
 
     def __init__(
