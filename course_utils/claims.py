@@ -8,6 +8,8 @@ concludes in a claim cell below:
 
 prints `bidirectional >= 0.90 on every seed: True`, a line that is the same on
 every machine as long as the claim holds, and that the notebook tests compare.
+As a cell's last line write `_ = claim(...)`: the returned bool would
+otherwise show as a second output (a trailing `;` does not hide it from nbval).
 Pure Python: torch and NumPy are only looked at if they are already imported.
 """
 
