@@ -19,6 +19,9 @@ NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sani
 # JOBS=1 runs them in one process.
 JOBS ?= auto
 XDIST := -n $(JOBS) --dist loadfile
+# tests/conftest.py gives each notebook a fresh, throwaway progress store. pytest loads it by itself only
+# when it collects something under tests/; a run of notebooks alone loads it as a plugin.
+OWN_STORES := -p tests.conftest
 # pytest exits with 5 when PYTEST_ARGS (e.g. -k) leaves a step nothing to run: not a failure.
 ALLOW_EMPTY := || test $$? -eq 5
 # Jupyter and IPython write config and runtime files under $HOME; tests keep
@@ -72,7 +75,7 @@ test: lint
 	@mkdir -p $(TEST_HOME)
 	$(TEST_ENV) $(PY) -m pytest $(XDIST) $(PYTEST_ARGS) tests/unit $(ALLOW_EMPTY)
 	$(TEST_ENV) $(PY) -m pytest $(XDIST) $(NBVAL_ARGS) $(PYTEST_ARGS) tests/notebooks $(NOTEBOOKS) $(ALLOW_EMPTY)
-	$(TEST_ENV) $(PY) -m tools.other_cpu pytest $(XDIST) $(NBVAL_ARGS) $(PYTEST_ARGS) $(NOTEBOOKS) $(ALLOW_EMPTY)
+	$(TEST_ENV) $(PY) -m tools.other_cpu pytest $(XDIST) $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NOTEBOOKS) $(ALLOW_EMPTY)
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) tests/browser $(ALLOW_EMPTY)
 
 # The course as learners install it, away from this repository (tests/dist): Binder's
@@ -97,8 +100,8 @@ notebooks: $(STAMP)
 # make nbval NB=notebooks/05_training.ipynb: make test's two nbval passes on the notebooks named
 nbval: $(STAMP)
 	@mkdir -p $(TEST_HOME)
-	$(TEST_ENV) $(PY) -m pytest $(NBVAL_ARGS) $(PYTEST_ARGS) $(NB)
-	$(TEST_ENV) $(PY) -m tools.other_cpu pytest $(NBVAL_ARGS) $(PYTEST_ARGS) $(NB)
+	$(TEST_ENV) $(PY) -m pytest $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NB)
+	$(TEST_ENV) $(PY) -m tools.other_cpu pytest $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NB)
 
 bench: $(STAMP)
 	$(PY) -m tools.bench
