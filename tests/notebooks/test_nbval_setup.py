@@ -104,7 +104,16 @@ def test_the_unchanged_notebook_passes_nbval(tmp_path):
     assert result.returncode == 0, result.stdout[-2000:]
 
 
-def test_every_notebook_nbval_runs_starts_on_a_fresh_progress_store(tmp_path):
+# tests/conftest.py gives each notebook its store. `make test` loads it by collecting tests/ beside the notebooks,
+# or, in a run of notebooks alone (the other-CPU pass, make nbval), as the plugin `-p tests.conftest`.
+CONFTEST_LOADED_BY = {
+    "a test beside them": [str(ROOT / "tests" / "unit" / "test_claims.py")],
+    "-p tests.conftest": ["-p", "tests.conftest"],
+}
+
+
+@pytest.mark.parametrize("loader", CONFTEST_LOADED_BY)
+def test_every_notebook_nbval_runs_starts_on_a_fresh_progress_store(tmp_path, loader):
     """Each notebook saves one answer and prints how many tries the store holds: 1 each, unless they share it."""
     cells = [
         'from course_utils.quiz import answer\nanswer("02-output-shape", "A")',
@@ -119,9 +128,14 @@ def test_every_notebook_nbval_runs_starts_on_a_fresh_progress_store(tmp_path):
         notebook.cells[0].execution_count, notebook.cells[1].execution_count = 1, 2
         notebooks.append(tmp_path / f"{name}.ipynb")
         nbformat.write(notebook, notebooks[-1])
-    # A cheap unit test beside them loads tests/conftest.py, as `make test` does with tests/unit.
-    unit = ROOT / "tests" / "unit" / "test_claims.py"
-    args = ["--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), *map(str, notebooks), str(unit)]
+    args = [
+        "--rootdir",
+        str(ROOT),
+        "-c",
+        str(ROOT / "pyproject.toml"),
+        *map(str, notebooks),
+        *CONFTEST_LOADED_BY[loader],
+    ]
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env", *args],
         capture_output=True,
