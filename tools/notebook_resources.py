@@ -12,13 +12,10 @@ vary with the machine and with whatever else runs on it.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from course_utils.progress_store import ENV_VAR as PROGRESS_ENV_VAR
-from tools.notebook_runner import KERNEL_NAME
+from tools.notebook_runner import execute
 
 ROOT = Path(__file__).resolve().parents[1]
 # The last cell: peak resident memory in MB and the kernel's CPU seconds, as one line.
@@ -33,16 +30,10 @@ print(int(_status["VmHWM"].split()[0]) // 1024, round(_usage.ru_utime + _usage.r
 def measure(path: Path, timeout: int = 600) -> tuple[int, float]:
     """Run the notebook at `path` with the probe cell appended; return (peak memory in MB, CPU seconds)."""
     import nbformat
-    from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(PROBE))
-    with tempfile.TemporaryDirectory(prefix="birnn-progress-") as store:
-        os.environ[PROGRESS_ENV_VAR] = str(Path(store) / "progress.json")
-        client = NotebookClient(
-            notebook, timeout=timeout, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}
-        )
-        client.execute()
+    execute(notebook, path.parent, timeout)
     memory, cpu = notebook.cells[-1].outputs[-1]["text"].split()
     return int(memory), float(cpu)
 

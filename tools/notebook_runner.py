@@ -39,10 +39,21 @@ def strip_run_metadata(notebook) -> None:
         cell.metadata.pop("execution", None)
 
 
+def execute(notebook, folder: Path, timeout: int = 600) -> None:
+    """Execute an nbformat notebook in memory, top to bottom, on a fresh `python3` kernel started in `folder`,
+    which saves into a throwaway progress store."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(folder)}}
+    )
+    with tempfile.TemporaryDirectory(prefix="birnn-progress-") as progress:
+        client.execute(env={**os.environ, PROGRESS_ENV_VAR: str(Path(progress) / "progress.json")})
+
+
 def run_notebook(path, timeout: int = 600) -> float:
     """Execute the notebook at `path` in place; return the seconds it took."""
     import nbformat
-    from nbclient import NotebookClient
 
     with reading(
         path, "notebook", "give the path of a .ipynb file (restore a damaged one with `git checkout -- <path>`)"
@@ -56,12 +67,8 @@ def run_notebook(path, timeout: int = 600) -> float:
                 f"not a notebook: its text is not JSON ({str(error)[:80]})",
                 "restore it with `git checkout -- <path>`",
             ) from None
-    client = NotebookClient(
-        notebook, timeout=timeout, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}
-    )
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="birnn-progress-") as progress:
-        client.execute(env={**os.environ, PROGRESS_ENV_VAR: str(Path(progress) / "progress.json")})
+    execute(notebook, path.parent, timeout)
     seconds = time.perf_counter() - start
     strip_run_metadata(notebook)
     with atomic_write(path) as file:  # a notebook is never left half written
