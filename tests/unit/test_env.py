@@ -1,6 +1,7 @@
 """Specification of course_utils.env: the notebooks' set-up cell."""
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from course_utils.env import (
     seed_everything,
     setup_notebook,
     torch_build_findings,
+    usable_cpus,
     widgets_findings,
 )
 
@@ -31,6 +33,19 @@ def test_seed_everything_makes_torch_and_python_repeat():
     seed_everything(3)
     second = (torch.rand(3), random.random())
     assert torch.equal(first[0], second[0]) and first[1] == second[1]
+
+
+def test_seed_everything_asks_for_deterministic_algorithms_without_filling_every_new_tensor():
+    seed_everything(0)
+    assert torch.are_deterministic_algorithms_enabled() and torch.get_num_threads() == 1
+    assert torch.utils.deterministic.fill_uninitialized_memory is False  # a debugging aid that slows training
+
+
+def test_usable_cpus_counts_the_cpus_this_process_may_use(monkeypatch):
+    assert 1 <= usable_cpus() <= (os.cpu_count() or 1)
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # as on macOS and Windows
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert usable_cpus() == 1
 
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
