@@ -5,6 +5,7 @@ import json
 import os
 import platform
 import re
+import threading
 import zipfile
 
 import pytest
@@ -33,7 +34,7 @@ from course_utils.lessons.word_segmentation import (
     corpus_sentences,
     encode_sentences,
     forward_hidden_size,
-    get_capstone,
+    get_capstones,
     insert_spaces,
     load_capstone,
     load_topics,
@@ -45,6 +46,7 @@ from course_utils.lessons.word_segmentation import (
     space_labels,
     split_sentences,
     train_capstone,
+    train_capstones,
     word_end_recall,
 )
 from course_utils.lessons.word_segmentation import model as model_module
@@ -317,6 +319,31 @@ def test_training_on_the_loaders_is_deterministic():
 def test_train_capstone_needs_capstone_data():
     with pytest.raises(TypeError, match="data must be the CapstoneData"):
         train_capstone([("x", "y")])
+    with pytest.raises(TypeError, match="data must be the CapstoneData"):
+        train_capstones([("x", "y")])
+
+
+@pytest.mark.parametrize("side_by_side", [True, False])
+def test_both_models_trained_together_are_bit_for_bit_the_ones_trained_alone(side_by_side):
+    together = train_capstones(tiny_data(), epochs=2, progress=False, side_by_side=side_by_side)
+    for bidirectional in (True, False):
+        alone, alone_history = train_capstone(tiny_data(), bidirectional, epochs=2, progress=False)
+        model, history = together[bidirectional]
+        assert model.tagger.rnn.bidirectional is bidirectional and not model.training
+        assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), alone.state_dict().values()))
+        assert history.column("val_loss") == alone_history.column("val_loss")
+
+
+def test_side_by_side_training_uses_a_second_thread(monkeypatch):
+    threads = []
+    monkeypatch.setattr(model_module, "train", lambda *args, **kwargs: threads.append(threading.current_thread()))
+    train_capstones(tiny_data(), epochs=1, progress=False, side_by_side=True)
+    assert len(set(threads)) == 2 and threading.main_thread() in threads
+
+
+def test_side_by_side_must_be_a_bool_or_none():
+    with pytest.raises(TypeError, match="side_by_side"):
+        train_capstones(tiny_data(), side_by_side="yes")
 
 
 # --- scores and error analysis -----------------------------------------------
@@ -379,16 +406,17 @@ def test_shipped_checkpoints_are_small():
 
 @pytest.mark.slow
 def test_loading_instead_of_training_gives_the_recorded_history(data):
-    model, history = get_capstone(data, bidirectional=False, train_from_scratch=False)
-    assert not model.training and not model.tagger.rnn.bidirectional
-    assert len(history) == capstone.EPOCHS and history.last["seconds"] is None
+    loaded = get_capstones(data, train_from_scratch=False)
+    for bidirectional, (model, history) in loaded.items():
+        assert not model.training and model.tagger.rnn.bidirectional is bidirectional
+        assert len(history) == capstone.EPOCHS and history.last["seconds"] is None
 
 
 @pytest.mark.slow
 def test_loading_refuses_a_corpus_with_another_vocabulary(data):
     other = CapstoneData(data.splits, CharVocab("abc"), data.train_loader, data.val_loader)
     with pytest.raises(ValueError, match="train from scratch instead"):
-        get_capstone(other, train_from_scratch=False)
+        get_capstones(other, train_from_scratch=False)
 
 
 @pytest.mark.slow
@@ -529,7 +557,7 @@ def test_a_damaged_histories_file_is_named(tmp_path, monkeypatch, content, data)
     path.write_text(content)
     monkeypatch.setattr(model_module, "HISTORIES_PATH", path)
     with pytest.raises(DamagedFileError, match="histories.json") as caught:
-        get_capstone(data, train_from_scratch=False, progress=False)
+        get_capstones(data, train_from_scratch=False, progress=False)
     assert "write_corpus --write-checkpoint" in str(caught.value)
 
 

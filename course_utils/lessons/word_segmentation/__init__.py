@@ -30,9 +30,10 @@ error analysis). The pieces: `split_sentences` (train/validation/test), `CharVoc
 padding 0 and unknown 1), `make_segmentation_loaders` (variable-length
 batches of similar lengths), `CharTagger` (embedding + the course's
 `SequenceTagger`, which runs each sentence within its length),
-`train_capstone`, `boundary_scores` (precision, recall, F1 of the predicted
+`train_capstone` (one model) and `train_capstones` (both, side by side on
+two cores), `boundary_scores` (precision, recall, F1 of the predicted
 spaces), `word_end_recall` (error analysis), the shipped checkpoints
-(`load_capstone`, `get_capstone`) and `segment(text)`.
+(`load_capstone`, `get_capstones`) and `segment(text)`.
 
 The shipped files live in `assets/word_segmentation/`: the weights of both
 models (state_dicts, about 80 KB each), the vocabulary and the training
@@ -95,9 +96,10 @@ from .model import (
     capstone_data,
     checkpoint_path,
     forward_hidden_size,
-    get_capstone,
+    get_capstones,
     load_capstone,
     train_capstone,
+    train_capstones,
 )
 from .segmentation import (
     MARGIN,
@@ -148,7 +150,7 @@ __all__ = [
     "forget_cached_text",
     "format_scores",
     "forward_hidden_size",
-    "get_capstone",
+    "get_capstones",
     "insert_spaces",
     "known_words",
     "load_capstone",
@@ -161,5 +163,6 @@ __all__ = [
     "space_labels",
     "split_sentences",
     "train_capstone",
+    "train_capstones",
     "word_end_recall",
 ]

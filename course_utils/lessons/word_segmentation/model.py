@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,11 +13,11 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from ...checkpoints import load_checkpoint
-from ...env import seed_everything
+from ...env import seed_everything, usable_cpus
 from ...files import damaged, reading
 from ...models import SequenceTagger, one_way_hidden_size
 from ...training import COLUMNS, History, train
-from ...validation import check_int, describe
+from ...validation import check_bool, check_int, describe
 from .batching import BATCH_SIZE, PAD_ID, CharVocab, make_segmentation_loaders
 from .corpus import ASSET_DIR, corpus_sentences, split_sentences
 
@@ -137,26 +138,83 @@ def load_capstone(bidirectional: bool = True) -> tuple[CharTagger, CharVocab]:
     return model.eval(), vocab
 
 
-def get_capstone(
-    data: CapstoneData, bidirectional: bool = True, train_from_scratch: bool = True, progress: bool = True
-) -> tuple[CharTagger, History]:
-    """The capstone model and its History: trained now (`train_capstone`), or the shipped ones loaded.
+def train_capstones(
+    data: CapstoneData,
+    epochs: int = EPOCHS,
+    lr: float = LR,
+    seed: int = 0,
+    progress: bool = True,
+    side_by_side: bool | None = None,
+) -> dict[bool, tuple[CharTagger, History]]:
+    """Train both capstone models; return `{True: (bidirectional model, History), False: (forward-only, History)}`.
 
-    Loading needs no training time and gives the model `--write-checkpoint`
-    trained with the same code, so its scores are the ones training gives;
-    the History is the one recorded then (its `seconds` are None). Raises
+    side_by_side: True trains the forward-only model in a second thread while
+        the bidirectional one trains in this one (torch lets go of Python's
+        lock inside its operations, so the two trainings use two CPU cores);
+        False trains them one after the other; None (the default) picks True
+        when this process may use 2 or more CPUs.
+    progress: a bar per model trained in this thread (side by side, the
+        forward-only one trains quietly beside the bidirectional one's bar).
+    Either way the weights are bit for bit those of two `train_capstone`
+    calls: both models are built from `seed` before either trains, each trains
+    on loaders of its own, and training draws no random numbers (the models
+    have no dropout, and each loader shuffles with its own sampler).
+    """
+    if not isinstance(data, CapstoneData):
+        raise TypeError(f"data must be the CapstoneData from capstone_data(), got {describe(data)}")
+    if side_by_side is None:
+        side_by_side = usable_cpus() >= 2
+    check_bool("side_by_side", side_by_side)
+    models = {}
+    for bidirectional in (True, False):
+        seed_everything(seed)  # as in train_capstone: each model's initial weights come from `seed`
+        models[bidirectional] = build_segmenter(len(data.vocab), bidirectional)
+    batch_size = data.train_loader.batch_sampler.batch_size  # type: ignore[union-attr]
+    # the forward-only model gets loaders of its own: a sampler counts its epochs, so two trainings can't share one
+    loaders = {
+        True: (data.train_loader, data.val_loader),
+        False: make_segmentation_loaders(data.splits, data.vocab, batch_size, seed),
+    }
+
+    def fit(bidirectional: bool, bar: bool) -> History:
+        model = models[bidirectional]
+        return train(model, *loaders[bidirectional], epochs=epochs, lr=lr, device="cpu", progress=bar, seed=seed)
+
+    if side_by_side:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="forward-only") as beside:
+            forward = beside.submit(fit, False, False)
+            histories = {True: fit(True, progress), False: forward.result()}
+    else:
+        histories = {True: fit(True, progress), False: fit(False, progress)}
+    return {bidirectional: (models[bidirectional], histories[bidirectional]) for bidirectional in (True, False)}
+
+
+def get_capstones(
+    data: CapstoneData, train_from_scratch: bool = True, progress: bool = True
+) -> dict[bool, tuple[CharTagger, History]]:
+    """Both capstone models and their Histories, `{True: bidirectional, False: forward-only}`: trained now
+    (`train_capstones`, side by side where 2 CPUs are free), or the shipped ones loaded.
+
+    Loading needs no training time and gives the models `--write-checkpoint`
+    trained with the same code, so their scores are the ones training gives;
+    the Histories are the ones recorded then (their `seconds` are None). Raises
     ValueError if `data`'s vocabulary is not the shipped one (another Python's
     documentation can give another corpus): train from scratch then.
     """
-    if not train_from_scratch:
+    check_bool("train_from_scratch", train_from_scratch)
+    if train_from_scratch:
+        return train_capstones(data, progress=progress)
+    loaded = {}
+    for bidirectional in (True, False):
         model, vocab = load_capstone(bidirectional)
         if vocab != data.vocab:
             raise ValueError(
                 f"the shipped model's vocabulary {vocab} differs from this corpus's {data.vocab} (a different "
                 "Python ships different documentation): train from scratch instead"
             )
-        return model, History([dict(row, seconds=None) for row in _shipped_history(bidirectional)])
-    return train_capstone(data, bidirectional, progress=progress)
+        history = History([dict(row, seconds=None) for row in _shipped_history(bidirectional)])
+        loaded[bidirectional] = (model, history)
+    return loaded
 
 
 def _shipped_history(bidirectional: bool) -> list[dict]:
