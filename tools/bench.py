@@ -22,6 +22,11 @@ the largest difference to running each sequence alone (float64) and the peak
 memory each epoch adds; its goals; and the exact method's largest difference
 to each sequence alone for every cell and 1 or 2 layers.
 
+Last, lesson 08's two trainings (`train_capstones`), side by side on two cores
+and one after the other, with the bidirectional model's test F1 and its gap to
+the forward-only one, against their goals; and, on Linux, how much CPU time the
+hypervisor took from the machine meanwhile (timings on a busy host vary with it).
+
 Everything runs on the CPU with the course's seeded settings (one torch
 thread, see `env.seed_everything`). Timings are the median of a few repeats,
 alternating the two contenders so that a busy machine slows both alike.
@@ -32,15 +37,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import statistics
 import sys
+from functools import partial
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 from course_utils.bidirectional import run_within_lengths
 from course_utils.data import make_tagging_loaders
-from course_utils.env import seed_everything
+from course_utils.env import seed_everything, usable_cpus
 from course_utils.lessons.packing import (
     REFERENCE,
     BatchingComparison,
@@ -49,8 +57,10 @@ from course_utils.lessons.packing import (
     run_each_alone,
     time_alternately,
     time_packed_vs_padded,
+    timed_runs,
 )
 from course_utils.lessons.training import accuracy_targets
+from course_utils.lessons.word_segmentation import capstone_data, evaluate_segmenter, train_capstones
 from course_utils.models import SequenceTagger
 from course_utils.tables import text_table
 from course_utils.tensors import PAD_LABEL, step_mask
@@ -177,11 +187,16 @@ def compare_batching(repeats=5, memory_rounds=2, **sizes) -> dict:
     Returns `{"seconds": {name: [s, ...]}, "errors": {name: max |diff|}, "peak_mib": {name: MiB or None}}`:
     `repeats` interleaved epochs each, then `memory_rounds` more to measure the
     peak memory an epoch adds (`peak_growth_mib`; the smallest of the rounds).
+    The epochs are timed with the allocator as a learner has it; only the
+    memory rounds fix its threshold (`fix_allocator_threshold`: every large
+    block then costs a fresh mapping, page faults included, which would slow
+    every contender by how much it allocates).
     `sizes` go to `BatchingComparison` (n_sequences, max_len, hidden_size, batch_size, seed).
     """
     comparison = BatchingComparison(**sizes)
     seconds = comparison.time_epochs(repeats)
     errors = comparison.errors_to_alone()
+    fix_allocator_threshold()
     rounds = {name: [] for name in comparison.names}
     for _ in range(memory_rounds):
         for name in comparison.names:
@@ -201,8 +216,62 @@ def batching_goals(batching) -> str:
         ("exact method / padding, both similar lengths", f"{of_padding:.2f}x", "<= 1.2x", of_padding <= 1.2),
         ("exact method vs each sequence alone, max |diff|", f"{exact_error:.1e}", "<= 1e-12", exact_error <= 1e-12),
     ]
-    cells = [(what, value, target, "yes" if met else "NO") for what, value, target, met in rows]
+    return goal_table(rows)
+
+
+def goal_table(rows) -> str:
+    """`(what, value, target, met or None)` rows as a table with a yes/NO column (blank where no goal)."""
+    cells = [(what, value, target, "" if met is None else "yes" if met else "NO") for what, value, target, met in rows]
     return text_table(("goal", "value", "target", "met"), cells, align=("<", ">", "<", "<"))
+
+
+CAPSTONE_WAYS = {"side by side": True, "one after the other": False}
+
+
+def capstone_trainings(repeats=3) -> dict:
+    """Wall seconds of lesson 08's two trainings (`train_capstones`: the bidirectional model and the
+    forward-only one, 14 epochs each), side by side and one after the other, alternating, `repeats`
+    times each; and the test F1 of the bidirectional model and its gap to the forward-only one (the
+    same either way: the weights are bit for bit equal).
+
+    Returns `{"seconds": {way: [s, ...]}, "f1": float, "gap": float, "cpus": int}`.
+    """
+    data = capstone_data()
+    runs = {
+        way: partial(train_capstones, data, progress=False, side_by_side=flag) for way, flag in CAPSTONE_WAYS.items()
+    }
+    seconds, results = timed_runs(runs, repeats)
+    trained = results["side by side"]
+    f1 = {
+        bidirectional: evaluate_segmenter(trained[bidirectional][0], data.vocab, data.splits["test"])["f1"]
+        for bidirectional in (True, False)
+    }
+    return {"seconds": seconds, "f1": f1[True], "gap": f1[True] - f1[False], "cpus": usable_cpus()}
+
+
+def capstone_goals(capstone) -> str:
+    """The issue's goals for lesson 08's trainings, checked against `capstone_trainings`' result."""
+    side, after = (statistics.median(capstone["seconds"][way]) for way in CAPSTONE_WAYS)
+    rows = [
+        (f"lesson 08's two trainings, side by side ({capstone['cpus']} CPUs)", f"{side:.1f} s", "<= 15 s", side <= 15),
+        ("  the same, one after the other", f"{after:.1f} s", "", None),
+        ("bidirectional F1 on the test sentences", f"{capstone['f1']:.4f}", ">= 0.95", capstone["f1"] >= 0.95),
+        ("  gap to the forward-only model", f"{capstone['gap']:.3f}", ">= 0.10", capstone["gap"] >= 0.10),
+    ]
+    return goal_table(rows)
+
+
+def stolen_cpu_seconds() -> float | None:
+    """CPU seconds the hypervisor has taken from this (virtual) machine since boot; None where unknown (not Linux).
+
+    Timings on a virtual machine slow down while its host runs other guests:
+    the "steal" column of /proc/stat counts that time.
+    """
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if fields[0] == "cpu" and len(fields) > 8 else None
 
 
 def exactness_by_cell(n_sequences=64, max_len=60, hidden_size=16, seed=0) -> dict:
@@ -334,7 +403,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per contender (median is shown)")
     args = parser.parse_args(argv)
-    baseline = peak_memory_mib()
+    baseline, stolen_at_start = peak_memory_mib(), stolen_cpu_seconds()
     print(f"tools.bench: torch {torch.__version__}, CPU, {args.repeats} repeats, medians", flush=True)
     speed = time_train_vs_minimal(repeats=args.repeats)
     packing = time_packed_vs_padded(repeats=args.repeats)
@@ -349,7 +418,6 @@ def main(argv: list[str] | None = None) -> None:
         + ")"
     )
     print("\nOne training epoch, BiLSTM-64 tagger, 1024 sequences of 1-200 steps, batches of 32:", flush=True)
-    fix_allocator_threshold()
     batching = compare_batching(repeats=args.repeats)
     print(batching_table(batching["seconds"], batching["errors"], batching["peak_mib"]))
     print("(s/epoch: median of the repeats, alternating the ways; min-max: their spread; max |diff| alone:")
@@ -358,6 +426,12 @@ def main(argv: list[str] | None = None) -> None:
     print(batching_goals(batching))
     print("\nThe exact method vs each sequence alone, float64, outputs and final states:")
     print(exactness_table(exactness_by_cell()))
+    capstone_repeats = min(args.repeats, 3)
+    print(f"\nLesson 08's two trainings, {capstone_repeats} times each way, alternating (medians):", flush=True)
+    print(capstone_goals(capstone_trainings(capstone_repeats)))
+    stolen = stolen_cpu_seconds()
+    if stolen is not None and stolen_at_start is not None:
+        print(f"(CPU time the hypervisor took from this machine during the run: {stolen - stolen_at_start:.0f} s)")
 
 
 if __name__ == "__main__":

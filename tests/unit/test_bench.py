@@ -105,3 +105,33 @@ def test_peak_growth_sees_a_large_allocation_on_linux():
 
     growth = bench.peak_growth_mib(lambda: torch.ones(20_000_000).sum())  # 76 MiB, freed at once
     assert growth is None or growth > 50
+
+
+def test_the_capstone_trainings_are_timed_both_ways_and_scored(monkeypatch):
+    from course_utils.lessons import word_segmentation as capstone
+
+    calls = []
+
+    def untrained_pair(data, progress, side_by_side):  # stands in for 14 epochs of each model
+        calls.append(side_by_side)
+        return {b: (capstone.build_segmenter(len(data.vocab), b), None) for b in (True, False)}
+
+    monkeypatch.setattr(bench, "train_capstones", untrained_pair)
+    result = bench.capstone_trainings(repeats=2)
+    assert calls == [True, False, True, False]  # alternating, so a busy machine slows both ways alike
+    assert {way: len(times) for way, times in result["seconds"].items()} == {way: 2 for way in bench.CAPSTONE_WAYS}
+    assert 0 <= result["f1"] <= 1 and -1 <= result["gap"] <= 1 and result["cpus"] >= 1
+
+
+@pytest.mark.parametrize(("side", "f1", "gap", "met"), [(12.0, 0.96, 0.18, "yes"), (16.0, 0.96, 0.18, "NO")])
+def test_the_capstone_goals_say_which_are_met(side, f1, gap, met):
+    result = {"seconds": {"side by side": [side, side], "one after the other": [20.0, 21.0]}, "f1": f1, "gap": gap}
+    lines = bench.capstone_goals(dict(result, cpus=2)).splitlines()
+    assert lines[1].split()[-1] == met and "(2 CPUs)" in lines[1]
+    assert lines[2].rstrip().endswith("20.5 s")  # one after the other: shown, no goal of its own
+    assert [line.split()[-1] for line in lines[3:]] == ["yes", "yes"]
+
+
+def test_stolen_cpu_time_is_a_count_of_seconds_or_unknown():
+    stolen = bench.stolen_cpu_seconds()
+    assert stolen is None or stolen >= 0
