@@ -257,7 +257,7 @@ CAPSTONE_WAYS = {"side by side": True, "one after the other": False}
 
 def capstone_trainings(repeats=3) -> dict:
     """Wall seconds of lesson 08's two trainings (`train_capstones`: the bidirectional model and the
-    forward-only one, 14 epochs each), side by side and one after the other, alternating, `repeats`
+    forward-only one, `EPOCHS` each), side by side and one after the other, alternating, `repeats`
     times each; and the test F1 of the bidirectional model and its gap to the forward-only one (the
     same either way: the weights are bit for bit equal).
 

@@ -1,8 +1,8 @@
 """Rewrite the capstone's shipped text and checkpoints: `python -m tools.write_corpus --write-checkpoint`.
 
 For maintainers (not installed with the package). `--write-checkpoint` trains
-both capstone models with the same `train_capstone` the notebook calls
-(deterministic: seeds, one thread) and writes their weights, the vocabulary
+both capstone models with the same `train_capstones` the notebook calls
+(deterministic: seeds, one thread per model) and writes their weights, the vocabulary
 and the training histories to `course_utils/assets/word_segmentation/`.
 `--write-corpus` first replaces the shipped text with the running Python's
 `pydoc_data.topics` (the checkpoints must then be written again).
@@ -30,7 +30,7 @@ from course_utils.lessons.word_segmentation import (
     evaluate_segmenter,
     forget_cached_text,
     format_scores,
-    train_capstone,
+    train_capstones,
 )
 
 
@@ -60,8 +60,9 @@ def write_checkpoints(progress: bool = False) -> dict:
     ASSET_DIR.mkdir(parents=True, exist_ok=True)
     data.vocab.save(VOCAB_PATH)
     scores, histories = {}, {}
+    trained = train_capstones(data, progress=progress)
     for bidirectional, name in MODEL_NAMES.items():
-        model, history = train_capstone(data, bidirectional, progress=progress)
+        model, history = trained[bidirectional]
         save_checkpoint(model, checkpoint_path(bidirectional))
         histories[name] = [{key: value for key, value in row.items() if key != "seconds"} for row in history.rows]
         scores[name] = evaluate_segmenter(model, data.vocab, data.splits["test"])

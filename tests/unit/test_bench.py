@@ -112,7 +112,7 @@ def test_the_capstone_trainings_are_timed_both_ways_and_scored(monkeypatch):
 
     calls = []
 
-    def untrained_pair(data, progress, side_by_side):  # stands in for 14 epochs of each model
+    def untrained_pair(data, progress, side_by_side):  # stands in for the real training of each model
         calls.append(side_by_side)
         return {b: (capstone.build_segmenter(len(data.vocab), b), None) for b in (True, False)}
 

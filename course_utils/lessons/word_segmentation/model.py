@@ -24,7 +24,7 @@ from .corpus import ASSET_DIR, corpus_sentences, split_sentences
 NUM_CLASSES = 2  # 0: no space follows the character, 1: a space follows it
 # The capstone's settings, shared by the notebook and the checkpoint writer (tools/write_corpus.py).
 EMBED_DIM, HIDDEN_SIZE = 16, 40
-EPOCHS, LR = 14, 0.015
+EPOCHS, LR = 12, 0.015
 VOCAB_PATH = ASSET_DIR / "vocab.json"
 HISTORIES_PATH = ASSET_DIR / "histories.json"  # the training curves behind the shipped weights
 CHECKPOINTS_FIX = (
