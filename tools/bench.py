@@ -453,7 +453,7 @@ def main(argv: list[str] | None = None) -> None:
     # before compare_batching, which fixes the allocator's threshold for its memory rounds: with it,
     # two threads training side by side wait on each other's fresh mappings
     capstone_repeats = min(args.repeats, 3)
-    print(f"\nLesson 08's two trainings, {capstone_repeats} times each way, alternating (medians):", flush=True)
+    print(f"\nLesson 08's two trainings, {capstone_repeats} times each way, alternating:", flush=True)
     print(capstone_goals(capstone_trainings(capstone_repeats)))
     print("\nOne training epoch, BiLSTM-64 tagger, 1024 sequences of 1-200 steps, batches of 32:", flush=True)
     batching = compare_batching(repeats=args.repeats)

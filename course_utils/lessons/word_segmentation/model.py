@@ -169,7 +169,7 @@ def train_capstones(
     for bidirectional in (True, False):
         seed_everything(seed)  # as in train_capstone: each model's initial weights come from `seed`
         models[bidirectional] = build_segmenter(len(data.vocab), bidirectional)
-    batch_size = data.train_loader.batch_sampler.batch_size  # type: ignore[union-attr]
+    batch_size = data.train_loader.batch_sampler.batch_size
     # the forward-only model gets loaders of its own: a sampler counts its epochs, so two trainings can't share one
     loaders = {
         True: (data.train_loader, data.val_loader),
