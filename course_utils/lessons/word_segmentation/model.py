@@ -110,20 +110,29 @@ def train_capstone(
     seed: int = 0,
     progress: bool = True,
 ) -> tuple[CharTagger, History]:
-    """Build (seeded) and train the capstone model on `data`; return `(model, history)`.
+    """Build (seeded) and train one capstone model on `data`; return `(model, history)`.
 
     Deterministic for a given machine and torch: seeds, one thread, a seeded
-    batch order. The notebook and `--write-checkpoint` both call this, so
-    the shipped weights are what the notebook trains.
+    batch order. `train_capstones`, which the notebook and `--write-checkpoint`
+    call, trains both models to the same weights as two calls of this.
     """
+    model = _seeded_segmenter(data, bidirectional, seed)
+    return model, _fit(model, (data.train_loader, data.val_loader), epochs, lr, seed, progress)
+
+
+def _seeded_segmenter(data: CapstoneData, bidirectional: bool, seed: int) -> CharTagger:
+    """The capstone model for `data` (checked first), its initial weights drawn from `seed`."""
     if not isinstance(data, CapstoneData):
         raise TypeError(f"data must be the CapstoneData from capstone_data(), got {describe(data)}")
     seed_everything(seed)
-    model = build_segmenter(len(data.vocab), bidirectional)
-    history = train(
-        model, data.train_loader, data.val_loader, epochs=epochs, lr=lr, device="cpu", progress=progress, seed=seed
-    )
-    return model, history
+    return build_segmenter(len(data.vocab), bidirectional)
+
+
+def _fit(
+    model: CharTagger, loaders: tuple[DataLoader, DataLoader], epochs: int, lr: float, seed: int, progress: bool
+) -> History:
+    """The course's `train` on `(train_loader, val_loader)`, on the CPU, its batch order reseeded with `seed`."""
+    return train(model, *loaders, epochs=epochs, lr=lr, device="cpu", progress=progress, seed=seed)
 
 
 def checkpoint_path(bidirectional: bool = True) -> Path:
@@ -160,15 +169,11 @@ def train_capstones(
     on loaders of its own, and training draws no random numbers (the models
     have no dropout, and each loader shuffles with its own sampler).
     """
-    if not isinstance(data, CapstoneData):
-        raise TypeError(f"data must be the CapstoneData from capstone_data(), got {describe(data)}")
     if side_by_side is None:
         side_by_side = usable_cpus() >= 2
     check_bool("side_by_side", side_by_side)
-    models = {}
-    for bidirectional in (True, False):
-        seed_everything(seed)  # as in train_capstone: each model's initial weights come from `seed`
-        models[bidirectional] = build_segmenter(len(data.vocab), bidirectional)
+    # both built before either trains, each from `seed`, as train_capstone builds it
+    models = {bidirectional: _seeded_segmenter(data, bidirectional, seed) for bidirectional in (True, False)}
     batch_size = data.train_loader.batch_sampler.batch_size
     # the forward-only model gets loaders of its own: a sampler counts its epochs, so two trainings can't share one
     loaders = {
@@ -177,8 +182,7 @@ def train_capstones(
     }
 
     def fit(bidirectional: bool, bar: bool) -> History:
-        model = models[bidirectional]
-        return train(model, *loaders[bidirectional], epochs=epochs, lr=lr, device="cpu", progress=bar, seed=seed)
+        return _fit(models[bidirectional], loaders[bidirectional], epochs, lr, seed, bar)
 
     if side_by_side:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="forward-only") as beside:
