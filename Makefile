@@ -14,7 +14,7 @@ LAB_ARGS ?=
 PYTEST_ARGS ?=
 NOTEBOOKS := $(wildcard notebooks/*.ipynb solutions/*.ipynb)
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	--nbval-cell-timeout 300
+	--nbval-cell-timeout 300 --nbval-kernel-startup-timeout 300
 # Tests run on every core (pytest-xdist); each notebook stays whole on one worker.
 # JOBS=1 runs them in one process.
 JOBS ?= auto

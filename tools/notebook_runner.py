@@ -30,6 +30,10 @@ from course_utils.progress_store import ENV_VAR as PROGRESS_ENV_VAR
 # The standard kernel name, which every front end maps to the Python of its own environment
 # (here the venv's: jupyter_client starts it with sys.executable).
 KERNEL_NAME = "python3"
+# How long a new kernel may take to answer its first message. nbclient's and nbval's 60 s was too short
+# on a 2-core CI machine where other kernels were importing torch at the same time; a kernel that
+# never starts still fails, after 5 minutes.
+KERNEL_STARTUP_S = 300
 
 
 def strip_run_metadata(notebook) -> None:
@@ -45,7 +49,11 @@ def execute(notebook, folder: Path, timeout: int = 600) -> None:
     from nbclient import NotebookClient
 
     client = NotebookClient(
-        notebook, timeout=timeout, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(folder)}}
+        notebook,
+        timeout=timeout,
+        startup_timeout=KERNEL_STARTUP_S,
+        kernel_name=KERNEL_NAME,
+        resources={"metadata": {"path": str(folder)}},
     )
     with tempfile.TemporaryDirectory(prefix="birnn-progress-") as progress:
         client.execute(env={**os.environ, PROGRESS_ENV_VAR: str(Path(progress) / "progress.json")})

@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.notebook_runner import KERNEL_STARTUP_S
+
 ROOT = Path(__file__).resolve().parents[2]
 # Generous: on a busy 2-core machine one lesson's training cell has taken minutes.
 COMMAND_TIMEOUT_S = 3600
@@ -93,6 +95,7 @@ def execute_notebooks(venv: Venv, notebooks: list[Path], output_dir: Path) -> li
             "notebook",
             "--execute",
             f"--ExecutePreprocessor.timeout={CELL_TIMEOUT_S}",
+            f"--ExecutePreprocessor.startup_timeout={KERNEL_STARTUP_S}",
             "--output-dir",
             output_dir,
             notebook,

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from installed_course import (
+    KERNEL_STARTUP_S,
     ROOT,
     Venv,
     copy_of_repository,
@@ -116,6 +117,8 @@ def test_papermill_runs_a_notebook_on_the_installed_course(installed_wheel, note
         output,
         "--cwd",
         notebooks_elsewhere,
+        "--start-timeout",
+        str(KERNEL_STARTUP_S),
     )
     notebook = nbformat.read(output, as_version=4)
     assert notebook.metadata.papermill.exception is None

@@ -15,6 +15,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from course_utils.env import usable_cpus
+from tools.notebook_runner import KERNEL_STARTUP_S
+
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = ROOT / "exercises"
 CHECK_CALL = re.compile(r"^(\w+ = )?check_\w+\(", re.MULTILINE)  # a call, its report kept or not
@@ -25,13 +28,15 @@ NOTEBOOKS = sorted(EXERCISES.glob("*.ipynb"))
 
 @pytest.fixture(scope="module")
 def all_executed():
-    """Every exercise notebook, executed; the kernels run side by side (most of their time is imports)."""
+    """Every exercise notebook, executed; as many kernels at once as there are CPUs (most of their time is
+    imports, so a few side by side save time; more only slow each other down, past their startup timeout)."""
     notebooks = {path.name: nbformat.read(path, as_version=4) for path in NOTEBOOKS}
     clients = [
         NotebookClient(
             notebook,
             kernel_name="python3",
             timeout=120,
+            startup_timeout=KERNEL_STARTUP_S,
             allow_errors=True,
             resources={"metadata": {"path": str(EXERCISES)}},
         )
@@ -39,7 +44,13 @@ def all_executed():
     ]
 
     async def execute_all():
-        await asyncio.gather(*(client.async_execute() for client in clients))
+        at_once = asyncio.Semaphore(usable_cpus())
+
+        async def execute(client):
+            async with at_once:
+                await client.async_execute()
+
+        await asyncio.gather(*(execute(client) for client in clients))
 
     # A thread of its own: Playwright's sync API (the browser tests) may hold an event loop in this one.
     with ThreadPoolExecutor(max_workers=1) as thread:
