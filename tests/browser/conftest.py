@@ -232,9 +232,13 @@ def run_in_lab(page, lab: Lab, notebook: str, timeout_s: float = 120) -> None:
     from playwright.sync_api import expect
 
     lab.start_session(notebook)
-    page.goto(f"{lab.url}/lab/tree/{notebook}?token={lab.token}")
+    # `reset` empties the workspace first. The server keeps it between pages, and it would reopen every
+    # notebook an earlier test opened: each tab a kernel and a page of outputs, where `.jp-Notebook`
+    # finds cells of the wrong notebook (a run once waited for "[ ]:" and read another tab's "[29]:").
+    page.goto(f"{lab.url}/lab/tree/{notebook}?reset&token={lab.token}")
     # JupyterLab's first page load can take longer than 30 s on a busy 2-core machine
     expect(page.locator("#jp-main-statusbar")).to_contain_text(IDLE, timeout=SERVER_START_S * 1000)
+    expect(page.locator(".jp-NotebookPanel")).to_have_count(1)
     open_sidebar = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
     if open_sidebar.count():  # fold the file browser (the workspace remembers it between pages)
         open_sidebar.click()
