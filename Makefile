@@ -13,6 +13,7 @@ STAMP := $(VENV)/.course-installed
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 NOTEBOOKS := $(wildcard notebooks/*.ipynb solutions/*.ipynb)
+# A new kernel may take as long to start as in tools/notebook_runner.py (KERNEL_STARTUP_S; a test checks).
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout 300 --nbval-kernel-startup-timeout 300
 # Tests run on every core (pytest-xdist); each notebook stays whole on one worker.
