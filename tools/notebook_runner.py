@@ -43,18 +43,25 @@ def strip_run_metadata(notebook) -> None:
         cell.metadata.pop("execution", None)
 
 
-def execute(notebook, folder: Path, timeout: int = 600) -> None:
-    """Execute an nbformat notebook in memory, top to bottom, on a fresh `python3` kernel started in `folder`,
-    which saves into a throwaway progress store."""
+def notebook_client(notebook, folder: Path, timeout: int, **options):
+    """An nbclient NotebookClient for an nbformat notebook: the `python3` kernel, started in `folder`,
+    `timeout` seconds per cell and KERNEL_STARTUP_S to start; `options` go to NotebookClient as they are."""
     from nbclient import NotebookClient
 
-    client = NotebookClient(
+    return NotebookClient(
         notebook,
         timeout=timeout,
         startup_timeout=KERNEL_STARTUP_S,
         kernel_name=KERNEL_NAME,
         resources={"metadata": {"path": str(folder)}},
+        **options,
     )
+
+
+def execute(notebook, folder: Path, timeout: int = 600) -> None:
+    """Execute an nbformat notebook in memory, top to bottom, on a fresh `python3` kernel started in `folder`,
+    which saves into a throwaway progress store."""
+    client = notebook_client(notebook, folder, timeout)
     with tempfile.TemporaryDirectory(prefix="birnn-progress-") as progress:
         client.execute(env={**os.environ, PROGRESS_ENV_VAR: str(Path(progress) / "progress.json")})
 

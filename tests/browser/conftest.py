@@ -240,7 +240,7 @@ def run_in_lab(page, lab: Lab, notebook: str, timeout_s: float = 120) -> None:
     expect(page.locator("#jp-main-statusbar")).to_contain_text(IDLE, timeout=SERVER_START_S * 1000)
     expect(page.locator(".jp-NotebookPanel")).to_have_count(1)
     open_sidebar = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
-    if open_sidebar.count():  # fold the file browser (the workspace remembers it between pages)
+    if open_sidebar.count():  # fold the file browser, which an emptied workspace opens
         open_sidebar.click()
     run_all(page, "runmenu:run-all", timeout_s)
 

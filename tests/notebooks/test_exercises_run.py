@@ -13,10 +13,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from course_utils.env import usable_cpus
-from tools.notebook_runner import KERNEL_STARTUP_S
+from tools.notebook_runner import notebook_client
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = ROOT / "exercises"
@@ -31,17 +30,7 @@ def all_executed():
     """Every exercise notebook, executed; as many kernels at once as there are CPUs (most of their time is
     imports, so a few side by side save time; more only slow each other down, past their startup timeout)."""
     notebooks = {path.name: nbformat.read(path, as_version=4) for path in NOTEBOOKS}
-    clients = [
-        NotebookClient(
-            notebook,
-            kernel_name="python3",
-            timeout=120,
-            startup_timeout=KERNEL_STARTUP_S,
-            allow_errors=True,
-            resources={"metadata": {"path": str(EXERCISES)}},
-        )
-        for notebook in notebooks.values()
-    ]
+    clients = [notebook_client(notebook, EXERCISES, 120, allow_errors=True) for notebook in notebooks.values()]
 
     async def execute_all():
         at_once = asyncio.Semaphore(usable_cpus())

@@ -4,9 +4,8 @@ import re
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-from tools.notebook_runner import KERNEL_STARTUP_S
+from tools.notebook_runner import notebook_client
 from tools.other_cpu import ENVIRONMENT, environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,11 +17,7 @@ REPORT = (
 
 def kernel_prints(env: dict[str, str], tmp_path: Path) -> str:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(REPORT)])
-    resources = {"metadata": {"path": str(tmp_path)}}
-    client = NotebookClient(
-        notebook, kernel_name="python3", timeout=120, startup_timeout=KERNEL_STARTUP_S, resources=resources
-    )
-    client.execute(env=env)  # nbclient hands `env` on to the kernel it starts
+    notebook_client(notebook, tmp_path, 120).execute(env=env)  # nbclient hands `env` on to the kernel it starts
     return notebook.cells[0].outputs[0]["text"].strip()
 
 
