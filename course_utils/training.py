@@ -40,6 +40,7 @@ from .batches import (
 )
 from .env import pick_device, seed_everything
 from .models import check_finite_weights, check_trainable, eval_mode, model_device
+from .perturbation import nudge_weights, perturbation, shuffle_seed
 from .samplers import LengthGroupedBatchSampler
 from .tables import html_table, text_table
 from .tensors import PAD_LABEL, check_lengths, check_tensor
@@ -150,6 +151,9 @@ def train(
         is reseeded with `seed` (a `LengthGroupedBatchSampler` starts over at epoch
         0 with `seed`), so the same call gives the same History. A loader
         without its own generator shuffles from torch's global one, seeded too.
+        With BIRNN_COURSE_PERTURB=k set, the weights are nudged and the shuffle
+        starts from another seed, so training takes another path as on another
+        CPU (`course_utils.perturbation`); the same call still repeats itself.
 
     Every batch is checked as it comes (its form, sizes, label range, finite
     inputs), and a loss that is not finite stops training at once, before the
@@ -168,9 +172,11 @@ def train(
         check_loader("val_loader", val_loader)
     check_trainable(model)
     device = pick_device(device)
+    perturb = perturbation()  # 0 unless BIRNN_COURSE_PERTURB asks for another path (course_utils.perturbation)
     if seed is not None:
         seed_everything(seed)
-        _reseed_shuffle(train_loader, seed)
+        _reseed_shuffle(train_loader, shuffle_seed(seed, perturb))
+    nudge_weights(model, perturb)
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     history = History()

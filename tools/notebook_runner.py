@@ -7,7 +7,9 @@ For maintainers: after editing a notebook (or code it shows), run
 (or `make notebooks` for all of them). Each notebook is executed top to
 bottom on the `python3` kernel of this environment, from its own folder, then saved without
 what changes on every run and is not output: widget state and per-cell
-execution timestamps. nbval then compares the stored outputs.
+execution timestamps. nbval then compares the stored outputs. The values
+behind the run's claim lines are kept in the notebook's metadata, for
+`tools.claim_margins`.
 
 Each kernel saves quiz answers and check verdicts into a fresh, throwaway
 progress store (never the maintainer's own), so a stored output such as
@@ -18,12 +20,14 @@ each notebook on a fresh store too (tests/conftest.py).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from course_utils.claims import CLAIMS_LOG_ENV_VAR
 from course_utils.files import atomic_write, damaged, reading
 from course_utils.progress_store import ENV_VAR as PROGRESS_ENV_VAR
 
@@ -34,6 +38,8 @@ KERNEL_NAME = "python3"
 # on a 2-core CI machine where other kernels were importing torch at the same time; a kernel that
 # never starts still fails, after 5 minutes.
 KERNEL_STARTUP_S = 300
+# The notebook metadata key under which a stored notebook keeps its claims' values (store_claims).
+STORED_CLAIMS_KEY = "course_claims"
 
 
 def strip_run_metadata(notebook) -> None:
@@ -41,6 +47,22 @@ def strip_run_metadata(notebook) -> None:
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+
+
+def store_claims(notebook, claims: list[dict]) -> None:
+    """Keep the claims of the stored run, with their values, in the notebook's metadata (STORED_CLAIMS_KEY).
+
+    nbval compares the claim lines; the values behind them are measurements that
+    `tools.claim_margins` compares with the range its runs give.
+    """
+    notebook.metadata.pop(STORED_CLAIMS_KEY, None)
+    if claims:
+        notebook.metadata[STORED_CLAIMS_KEY] = claims
+
+
+def stored_claims(notebook) -> list[dict]:
+    """The claims `store_claims` kept in an nbformat notebook (an empty list if none)."""
+    return list(notebook.metadata.get(STORED_CLAIMS_KEY, []))
 
 
 def notebook_client(notebook, folder: Path, timeout: int, **options):
@@ -58,12 +80,27 @@ def notebook_client(notebook, folder: Path, timeout: int, **options):
     )
 
 
-def execute(notebook, folder: Path, timeout: int = 600) -> None:
+def execute(notebook, folder: Path, timeout: int = 600, env: dict[str, str] | None = None) -> list[dict]:
     """Execute an nbformat notebook in memory, top to bottom, on a fresh `python3` kernel started in `folder`,
-    which saves into a throwaway progress store."""
-    client = notebook_client(notebook, folder, timeout)
-    with tempfile.TemporaryDirectory(prefix="birnn-progress-") as progress:
-        client.execute(env={**os.environ, PROGRESS_ENV_VAR: str(Path(progress) / "progress.json")})
+    which saves into a throwaway progress store; return the claims its cells stated.
+
+    env: the kernel's environment (default: this process's). Each claim is the record
+    `course_utils.claims` logs (text, verdict; relation, value, bound and margin where it
+    compares), with the index of the cell that stated it as "cell".
+    """
+    claims: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="birnn-progress-") as scratch:
+        log = Path(scratch) / "claims.jsonl"
+
+        def collect(cell, cell_index: int, execute_reply) -> None:  # nbclient's hook, after every cell
+            lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+            claims.extend({"cell": cell_index, **json.loads(line)} for line in lines[len(claims) :])
+
+        client = notebook_client(notebook, folder, timeout, on_cell_executed=collect)
+        kernel_env = dict(os.environ if env is None else env)
+        kernel_env.update({PROGRESS_ENV_VAR: str(Path(scratch) / "progress.json"), CLAIMS_LOG_ENV_VAR: str(log)})
+        client.execute(env=kernel_env)
+    return claims
 
 
 def run_notebook(path, timeout: int = 600) -> float:
@@ -83,9 +120,10 @@ def run_notebook(path, timeout: int = 600) -> float:
                 "restore it with `git checkout -- <path>`",
             ) from None
     start = time.perf_counter()
-    execute(notebook, path.parent, timeout)
+    claims = execute(notebook, path.parent, timeout)
     seconds = time.perf_counter() - start
     strip_run_metadata(notebook)
+    store_claims(notebook, claims)
     with atomic_write(path) as file:  # a notebook is never left half written
         file.write(nbformat.writes(notebook) + "\n")
     return seconds
