@@ -16,13 +16,22 @@ The file (format version 1)::
           "attempts": 2, "right": true, "revealed": false}]}},
      "checks": {"run_one_direction": {"status": "passed", "at": "..."}},
      "final_tests": [{"round": "9ab1...", "at": "...", "asked": 10, "correct": 7,
-                      "by_topic": {"01_concept": [1, 1]}}]}
+                      "by_topic": {"01_concept": [1, 1]}, "scored": "first answer"}]}
 
 A *round* is one shown quiz; a question gets one try per round in which it
 was answered or its answer shown: `first` is how that round began ("right",
 "wrong", or "revealed" when the answer was shown before any choice),
 `attempts` the choices checked, `right` whether it was answered right
 without the answer shown first.
+
+A final test is an assessment: its `correct` and `by_topic` count the
+questions answered right at the *first* answer, and the entry says so with
+`"scored": "first answer"`. Entries saved before that key existed counted a
+question once it was right in the end; they still load, and
+`course_utils.quiz.progress` scores them again from the first answers that
+their round's tries hold (`first`), so every final test is shown the same way.
+The key is optional, so the format stays version 1: older versions of the
+course read the new entries, and this one reads the old.
 
 Safety: every read-modify-write holds a file lock (two notebooks may write at
 once), the new content is written with `files.atomic_write` (a temporary file
@@ -53,6 +62,7 @@ LOCK_TIMEOUT_S = 10.0
 OUTCOMES = ("right", "wrong", "revealed")
 NOT_ATTEMPTED = "not attempted yet"
 CHECK_STATUSES = ("passed", "failed", NOT_ATTEMPTED)  # the verdicts of course_utils.checks
+FIRST_ANSWER = "first answer"  # a final test's "scored": its counts are of questions right at the first answer
 
 Progress = dict[str, Any]  # the file's content, as loaded from JSON
 
@@ -157,13 +167,18 @@ def record_check(data: Progress, task: str, status: str, at: str) -> None:
 def record_final_test(
     data: Progress, round_id: str, correct: int, asked: int, by_topic: dict[str, tuple[int, int]], at: str
 ) -> None:
-    """Save (or update) the score of one final test: total and {notebook: [correct, asked]}."""
+    """Save (or update) the score of one final test: total and {notebook: [correct, asked]}.
+
+    `correct` counts the questions answered right at the first answer (the entry is
+    marked `"scored": "first answer"`), as the final test scores them.
+    """
     entry = {
         "round": round_id,
         "at": at,
         "asked": asked,
         "correct": correct,
         "by_topic": {name: [int(c), int(a)] for name, (c, a) in by_topic.items()},
+        "scored": FIRST_ANSWER,
     }
     tests = data["final_tests"]
     for index, old in enumerate(tests):
@@ -329,6 +344,7 @@ def _is_final_test(entry) -> bool:
         and _is_count(entry.get("asked"))
         and _is_count(entry.get("correct"))
         and isinstance(entry.get("by_topic"), dict)
+        and isinstance(entry.get("scored", FIRST_ANSWER), str)  # absent in entries saved before it existed
     ):
         return False
     return all(

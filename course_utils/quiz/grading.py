@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .bank import DIFFICULTIES, NOTEBOOK_BANKS, Question, load_banks
+from .bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS, Question, load_banks
 from .history import describe_try, earlier_tries, save_feedback
 from .text import count, format_question, wrap_prose
 
@@ -92,18 +92,26 @@ def _normalise_choice(question: Question, choice) -> str | None:
 
 
 class QuizState:
-    """Scores of one quiz: a question counts once, when first answered right.
+    """Scores of one quiz: right in the end (practice) or right at the first answer (an assessment).
 
-    Checking the same choice again is not a new attempt, and a question whose
-    answer was shown before it was solved does not score.
+    A lesson quiz is practice: a question counts once it is answered right,
+    after any number of tries. The final test is an assessment
+    (`first_answer_only=True`): a question counts only if the first choice
+    checked is right, so trying every option in turn scores nothing extra;
+    `right_in_the_end` still says how many were solved. Either way, checking
+    the same choice again is not a new attempt, and a question whose answer
+    was shown before it was solved does not score.
     """
 
-    def __init__(self, questions: Iterable[Question]):
+    def __init__(self, questions: Iterable[Question], first_answer_only: bool = False):
         self.questions = tuple(questions)
+        self.first_answer_only = first_answer_only
         self._last_choice: dict[str, str | None] = {}
         self._attempts = {q.id: 0 for q in self.questions}
-        self.solved: set[str] = set()
+        self.solved: set[str] = set()  # answered right, in the end, without the answer shown first
+        self.first_right: set[str] = set()  # answered right at the first answer (nothing shown or tried before)
         self.revealed: set[str] = set()
+        self._begun: set[str] = set()  # questions with an attempt or a shown answer
 
     def record(self, feedback: Feedback) -> bool:
         """Count `feedback` from `grade` or `reveal` into the score; True if it is news (an attempt, a first reveal)."""
@@ -118,22 +126,45 @@ class QuizState:
             self._last_choice[qid] = feedback.choice
             self._attempts[qid] += 1
             news = True
+        if news and qid not in self._begun:
+            self._begun.add(qid)
+            if feedback.correct:
+                self.first_right.add(qid)
         if feedback.correct and qid not in self.revealed:
             self.solved.add(qid)
         return news
 
     @property
+    def scored(self) -> set[str]:
+        """The questions that count in the score: `first_right` in an assessment, else `solved`."""
+        return self.first_right if self.first_answer_only else self.solved
+
+    @property
     def score(self) -> int:
+        return len(self.scored)
+
+    @property
+    def right_in_the_end(self) -> int:
+        """Questions answered right after any number of tries (without the answer shown first)."""
         return len(self.solved)
 
     @property
     def attempts(self) -> int:
         return sum(self._attempts.values())
 
+    @property
+    def scored_as(self) -> str:
+        """What the score counts, for a table's header: "right first time" or "correct"."""
+        return "right first time" if self.first_answer_only else "correct"
+
     def summary(self) -> str:
-        """One line such as "Score: 2 / 5 correct (3 attempts)"."""
+        """One line: "Score: 2 / 5 correct (3 attempts)", or in an assessment
+        "Score: 1 / 5 right first time, 2 right in the end (3 attempts)"."""
         plural = "" if self.attempts == 1 else "s"
-        return f"Score: {self.score} / {len(self.questions)} correct ({self.attempts} attempt{plural})"
+        score, tries = f"Score: {self.score} / {len(self.questions)}", f"({self.attempts} attempt{plural})"
+        if self.first_answer_only:
+            return f"{score} right first time, {self.right_in_the_end} right in the end {tries}"
+        return f"{score} correct {tries}"
 
     def by_topic(self) -> list[TopicScore]:
         """The score of each notebook's topic that the quiz asks about, in course order."""
@@ -141,13 +172,13 @@ class QuizState:
         for notebook in NOTEBOOK_BANKS:
             asked = [q for q in self.questions if q.notebook == notebook]
             if asked:
-                correct = sum(q.id in self.solved for q in asked)
+                correct = sum(q.id in self.scored for q in asked)
                 rows.append(TopicScore(notebook, BANKS[notebook].title, correct, len(asked)))
         return rows
 
     def report(self) -> str:
         """The score per topic, and which notebooks to revisit."""
-        lines = ["Score by topic", self.summary()]
+        lines = ["Score by topic" + (" (first answers)" if self.first_answer_only else ""), self.summary()]
         lines += [f"  {row.title:<48} {row.correct} / {row.asked}   {row.advice}" for row in self.by_topic()]
         return "\n".join(lines)
 
@@ -174,6 +205,8 @@ class Quiz:
     Each quiz is one round of the saved progress: its answers are saved as
     they are graded, and `earlier` holds the latest try saved before it was
     built, per question (`notice` says why the progress could not be read, if so).
+    The final test (`name` FINAL_TEST) is an assessment: it scores the first
+    answer to each question (see `QuizState`); every other quiz is practice.
     """
 
     def __init__(self, name: str, title: str, questions: Iterable[Question], with_report: bool = False):
@@ -181,7 +214,7 @@ class Quiz:
         self.title = title
         self.questions = tuple(questions)
         self.with_report = with_report
-        self.state = QuizState(self.questions)
+        self.state = QuizState(self.questions, first_answer_only=name == FINAL_TEST)
         self.round = uuid.uuid4().hex
         self.earlier, notice = earlier_tries(q.id for q in self.questions)
         self.notice = notice or ""
@@ -201,8 +234,11 @@ class Quiz:
     def check(self, question_id: str, choice: str | None, save: bool = True) -> Feedback:
         """Grade `choice`, count it in the score, save it (unless `save` is False) and tell the views."""
         feedback = self._record(grade(self.question(question_id), choice), save)
-        if feedback.correct and question_id not in self.state.solved:
-            return replace(feedback, message=f"{feedback.message} (Not scored: the answer was shown first.)")
+        if feedback.correct and question_id not in self.state.scored:
+            why = (
+                "the answer was shown first" if question_id in self.state.revealed else "this test counts first answers"
+            )
+            return replace(feedback, message=f"{feedback.message} (Not scored: {why}.)")
         return feedback
 
     def show_answer(self, question_id: str) -> Feedback:
@@ -242,6 +278,8 @@ class Quiz:
             f'To answer in code: answer("{first}", "A") with the question id and a letter. '
             f'hint("{first}") gives a hint and show_answer("{first}") the worked answer.'
         )
+        if self.state.first_answer_only:
+            how += " Only your first answer to each question scores; later tries still say whether they are right."
         if self.with_report:
             how += " test_report() prints your score by topic."
         parts.append(wrap_prose(how))

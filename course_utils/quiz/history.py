@@ -38,7 +38,7 @@ def earlier_tries(question_ids: Iterable[str]) -> tuple[dict[str, SavedTry], str
 
 
 def save_feedback(quiz: Quiz, feedback: Feedback) -> str | None:
-    """Save a graded answer or a shown answer of `quiz` (and the final test's score); returns a notice or None."""
+    """Save a graded or shown answer of `quiz` (and the final test's first-answer score); returns a notice or None."""
     at = now()
 
     def change(data: Progress) -> None:

@@ -3,7 +3,7 @@
 `progress_report(data)` turns the content of the progress store into one
 `LessonProgress` per lesson: the quiz questions whose latest try was right
 the first time, the exercise checks passed, the lesson's score in the latest
-final test, and what to revisit. `ProgressReport` shows them as a table
+final test (its first answers: `final_test_scores`), and what to revisit. `ProgressReport` shows them as a table
 (text and HTML, through `course_utils.tables`) under one sentence saying what
 to do next; `course_utils.quiz.progress()` displays it, with a chart. No torch.
 """
@@ -11,10 +11,12 @@ to do next; `course_utils.quiz.progress()` displays it, with a chart. No torch.
 from __future__ import annotations
 
 import html
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from ..progress_store import NOT_ATTEMPTED, Progress
+from ..progress_store import FIRST_ANSWER, NOT_ATTEMPTED, Progress
 from ..tables import html_table, text_table
 from .bank import NOTEBOOK_BANKS, Question
 from .grading import BANKS, QUESTIONS
@@ -47,8 +49,8 @@ class LessonProgress:
     right the first time; unanswered: its questions never tried; to_review: the
     questions on this lesson (its quiz's and the final test's) whose latest try
     was not right the first time, oldest first; checks: the saved verdict of each
-    exercise check ("" where it never ran); final_test: (correct, asked) on this
-    lesson in the latest final test, or None.
+    exercise check ("" where it never ran); final_test: (right at the first
+    answer, asked) on this lesson in the latest final test, or None.
     """
 
     notebook: str
@@ -107,7 +109,7 @@ def lesson_progress(data: Progress) -> list[LessonProgress]:
     latest = latest_tries(data, QUESTIONS)
     review = questions_to_review(data)
     final_tests = data["final_tests"]
-    by_topic = final_tests[-1]["by_topic"] if final_tests else {}
+    by_topic = final_test_scores(data, final_tests[-1]) if final_tests else {}
     lessons = []
     for notebook in NOTEBOOK_BANKS:
         quiz = BANKS[notebook].questions
@@ -121,10 +123,31 @@ def lesson_progress(data: Progress) -> list[LessonProgress]:
                 unanswered=len(quiz) - len(tried),
                 to_review=tuple(q for q in review if q.notebook == notebook),
                 checks={task: data["checks"].get(task, {}).get("status", "") for task in EXERCISE_CHECKS[notebook]},
-                final_test=None if final is None else (final[0], final[1]),
+                final_test=final,
             )
         )
     return lessons
+
+
+def final_test_scores(data: Progress, test: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """{notebook: (right at the first answer, asked)} of one saved final test (an entry of "final_tests").
+
+    An entry saved as `"scored": "first answer"` holds these counts. An older
+    entry counted a question once it was right in the end; its first answers
+    are counted again from the tries saved in its round (a try's `first`), so
+    a test saved by an older version is shown by first answers too. Questions
+    no longer in the bank count as not right.
+    """
+    if test.get("scored") == FIRST_ANSWER:
+        return {name: (pair[0], pair[1]) for name, pair in test["by_topic"].items()}
+    right_first = Counter(
+        QUESTIONS[qid].notebook
+        for qid, record in data["questions"].items()
+        if qid in QUESTIONS
+        for saved in record["tries"]
+        if saved["round"] == test["round"] and right_first_time(saved)
+    )
+    return {name: (min(right_first[name], pair[1]), pair[1]) for name, pair in test["by_topic"].items()}
 
 
 def questions_to_review(data: Progress) -> list[Question]:

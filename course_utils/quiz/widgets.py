@@ -3,8 +3,9 @@
 Every question is a box with one letter button per option (the chosen one
 is highlighted), Check, Hint and Show answer, and an area for feedback; the
 quiz adds a running score and, for the final test, a "Score by topic"
-button. Everything is a button, so the keyboard works inside JupyterLab: Tab
-and Shift+Tab move between them, Enter or Space presses one. (Radio buttons
+button (the final test scores first answers: see `QuizState`). Everything is
+a button, so the keyboard works inside JupyterLab: Tab and Shift+Tab move
+between them, Enter or Space presses one. (Radio buttons
 would need the arrow keys, which JupyterLab takes for moving between cells.)
 A question met in an earlier round shows how it went then
 (`birnn-quiz-earlier`). The CSS classes `birnn-quiz*` name the parts for the
@@ -151,5 +152,5 @@ def _report_widget(quiz) -> widgets.VBox:
 def report_html(state: QuizState) -> str:
     """The score per topic as an HTML table, with the notebook to revisit where needed."""
     rows = [(row.title, f"{row.correct} / {row.asked}", row.advice) for row in state.by_topic()]
-    table = html_table(("topic", "correct", "advice"), rows, align_left=True)
+    table = html_table(("topic", state.scored_as, "advice"), rows, align_left=True)
     return f"<div><b>{html.escape(state.summary())}</b></div>{table}"

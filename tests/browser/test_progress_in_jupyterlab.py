@@ -5,7 +5,8 @@ save progress where a learner's would be, in Jupyter's data folder. The test
 answers the final test's first question wrong, then right; restarts the kernel
 and runs every cell again; then the question says how it went before, and the
 progress() cell at the end of the notebook shows the answer, its lesson's
-score in the final test, and the chart. Screenshot: test-artifacts/browser/progress.png.
+score in the final test (0: the test scores first answers), and the chart.
+Screenshot: test-artifacts/browser/progress.png.
 """
 
 import json
@@ -41,7 +42,7 @@ def test_an_answer_survives_a_kernel_restart_and_progress_shows_it(notebook, lab
     expect(box.locator(".birnn-quiz-earlier")).to_contain_text("wrong at first, then right")
     view = notebook.locator(".jp-Notebook .jp-CodeCell").last.locator(".jp-OutputArea")
     lesson = view.locator("tr", has_text=QUESTION.notebook)
-    expect(lesson.locator("td").nth(3)).to_have_text(f"1 / {ASKED_ON_ITS_LESSON}")  # the final test, this lesson
+    expect(lesson.locator("td").nth(3)).to_have_text(f"0 / {ASKED_ON_ITS_LESSON}")  # first answers: wrong
     expect(lesson.locator("td").nth(4)).to_contain_text(f"revisit {QUESTION.topic}")
     expect(view).to_contain_text("review() asks again the 1 question you missed or looked up.")
     expect(view.locator("img[alt^='Bar chart of your progress per lesson']")).to_be_visible()

@@ -2,7 +2,9 @@
 
 The notebook runs in a throwaway JupyterLab (see conftest.py); the test clicks
 through the final test's first question as a learner would and saves a
-screenshot to test-artifacts/browser/quiz.png.
+screenshot to test-artifacts/browser/quiz.png. The final test scores first
+answers: a learner who clicks A, B, C, D in turn on every question scores only
+the questions whose answer is A.
 """
 
 import pytest
@@ -13,6 +15,8 @@ NOTEBOOKS = ["notebooks/09_test_yourself.ipynb"]
 QUESTION = draw_final_test()[0]  # the first question that `final_test()` shows
 WRONG = next(letter for letter in QUESTION.letters if letter != QUESTION.correct)
 SECOND = draw_final_test()[1]
+ANSWERED_A = sum(q.correct == "A" for q in draw_final_test())
+CLICKS = sum(len(q.letters) for q in draw_final_test())
 
 pytestmark = pytest.mark.browser
 
@@ -51,18 +55,19 @@ def test_a_learner_answers_a_question_in_the_browser(notebook, artifacts):
 
     choose_and_check(box, WRONG)
     expect(feedback).to_contain_text(plain(QUESTION.misconceptions[WRONG]))
-    expect(score).to_have_text("Score: 0 / 10 correct (1 attempt)")
+    expect(score).to_have_text("Score: 0 / 10 right first time, 0 right in the end (1 attempt)")
     screenshot(notebook, artifacts / "quiz-wrong.png")
 
     choose_and_check(box, QUESTION.correct)
     expect(feedback).to_contain_text("Correct")
     expect(feedback).to_contain_text(plain(QUESTION.explanation[0]))
-    expect(score).to_have_text("Score: 1 / 10 correct (2 attempts)")
+    expect(feedback).to_contain_text("Not scored: this test counts first answers.")
+    expect(score).to_have_text("Score: 0 / 10 right first time, 1 right in the end (2 attempts)")
 
     box.get_by_role("button", name="Check").click()
     box.get_by_role("button", name="Check").click()
     expect(feedback).to_contain_text("Correct")
-    expect(score).to_have_text("Score: 1 / 10 correct (2 attempts)")
+    expect(score).to_have_text("Score: 0 / 10 right first time, 1 right in the end (2 attempts)")
 
     screenshot(notebook, artifacts / "quiz.png")
 
@@ -77,3 +82,16 @@ def test_the_quiz_works_from_the_keyboard(notebook):
     for key in ["Tab"] * answer_at + ["Enter"] + ["Tab"] * (len(SECOND.letters) - answer_at) + ["Enter"]:
         notebook.keyboard.press(key)
     expect(box.locator(".birnn-quiz-feedback")).to_contain_text("Correct")
+
+
+def test_clicking_every_letter_in_turn_scores_only_the_questions_whose_answer_is_a(notebook):
+    from playwright.sync_api import expect
+
+    for index, question in enumerate(draw_final_test()):
+        box = question_box(notebook, index)
+        box.scroll_into_view_if_needed()
+        for letter in question.letters:
+            choose_and_check(box, letter)
+    expect(notebook.locator(".birnn-quiz-score")).to_have_text(
+        f"Score: {ANSWERED_A} / 10 right first time, 10 right in the end ({CLICKS} attempts)"
+    )

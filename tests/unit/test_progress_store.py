@@ -110,8 +110,32 @@ def test_a_final_test_is_one_entry_per_round_updated_as_answers_come():
     by_topic = {"01_concept": (1, 1), "02_shapes": (1, 2)}
     update_progress(lambda data: record_final_test(data, "t1", 2, 3, by_topic, T1))
     assert load_progress()[0]["final_tests"] == [
-        {"round": "t1", "at": T0, "asked": 3, "correct": 2, "by_topic": {"01_concept": [1, 1], "02_shapes": [1, 2]}}
+        {
+            "round": "t1",
+            "at": T0,
+            "asked": 3,
+            "correct": 2,
+            "by_topic": {"01_concept": [1, 1], "02_shapes": [1, 2]},
+            "scored": "first answer",
+        }
     ]
+
+
+OLD_FINAL_TEST = {"round": "t0", "at": T0, "asked": 3, "correct": 2, "by_topic": {"01_concept": [2, 3]}}
+
+
+def test_a_final_test_saved_before_first_answer_scoring_still_loads_as_it_was(throwaway_progress):
+    old = {**empty_progress(), "final_tests": [OLD_FINAL_TEST]}  # no "scored": counted right in the end
+    throwaway_progress.write_text(json.dumps(old))
+    assert load_progress() == (old, None)
+    update_progress(lambda data: record_final_test(data, "t1", 1, 3, {"01_concept": (1, 3)}, T1))
+    assert [t.get("scored") for t in load_progress()[0]["final_tests"]] == [None, "first answer"]
+
+
+def test_a_final_test_whose_scored_is_not_text_is_damaged(throwaway_progress):
+    throwaway_progress.write_text(json.dumps({**empty_progress(), "final_tests": [{**OLD_FINAL_TEST, "scored": 1}]}))
+    data, notice = load_progress()
+    assert data == empty_progress() and "a final test entry is malformed" in notice
 
 
 def test_reset_clears_everything_and_says_where(throwaway_progress, capsys):

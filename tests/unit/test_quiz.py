@@ -91,6 +91,52 @@ def test_a_question_whose_answer_was_shown_does_not_score():
     assert quiz_.state.score == 0 and "Not scored" in feedback.message
 
 
+def test_a_lesson_quiz_counts_a_question_right_in_the_end():
+    quiz_ = Quiz("02_shapes", "Quiz", [QUESTION])
+    quiz_.check(QUESTION.id, WRONG, save=False)
+    feedback = quiz_.check(QUESTION.id, RIGHT, save=False)
+    assert quiz_.state.score == 1 and "Not scored" not in feedback.message
+    assert quiz_.state.summary() == "Score: 1 / 1 correct (2 attempts)"
+
+
+def test_the_final_test_scores_the_first_answer_and_shows_right_in_the_end_beside_it():
+    quiz_ = Quiz(FINAL_TEST, "Test yourself", draw_final_test(n=3), with_report=True)
+    first, second, third = quiz_.questions
+    quiz_.check(first.id, first.correct, save=False)
+    quiz_.check(second.id, next(letter for letter in second.letters if letter != second.correct), save=False)
+    feedback = quiz_.check(second.id, second.correct, save=False)
+    assert feedback.correct and "(Not scored: this test counts first answers.)" in feedback.message
+    assert (quiz_.state.score, quiz_.state.right_in_the_end) == (1, 2)
+    assert quiz_.state.summary() == "Score: 1 / 3 right first time, 2 right in the end (3 attempts)"
+    assert {row.notebook: row.correct for row in quiz_.state.by_topic()} == {
+        q.notebook: int(q.notebook == first.notebook) for q in quiz_.questions
+    }
+    assert "Only your first answer to each question scores" in quiz_.text()
+    quiz_.show_answer(third.id)
+    assert "the answer was shown first" in quiz_.check(third.id, third.correct, save=False).message
+
+
+def test_a_shown_answer_before_any_choice_is_not_a_right_first_answer():
+    state = QuizState([QUESTION], first_answer_only=True)
+    state.record(reveal(QUESTION))
+    state.record(grade(QUESTION, RIGHT))
+    assert state.score == 0 and state.right_in_the_end == 0
+
+
+def test_clicking_a_b_c_d_in_turn_on_every_final_test_question_scores_only_the_answers_that_are_a():
+    for seed in range(5):
+        quiz_ = Quiz(FINAL_TEST, "Test yourself", draw_final_test(n=10, seed=seed), with_report=True)
+        for question in quiz_.questions:
+            for letter in question.letters:
+                quiz_.check(question.id, letter, save=False)
+        answered_a = [q for q in quiz_.questions if q.correct == "A"]
+        assert quiz_.state.score == len(answered_a) < len(quiz_.questions)
+        assert quiz_.state.right_in_the_end == len(quiz_.questions)
+        rows = quiz_.state.by_topic()
+        assert sum(row.correct for row in rows) == len(answered_a)
+        assert [row.advice for row in rows].count("well done") < len(rows)
+
+
 def test_a_state_rejects_feedback_for_a_question_it_does_not_hold():
     with pytest.raises(ValueError, match="not part of this quiz"):
         QuizState([QUESTION]).record(grade(QUESTIONS["02-hn-layout"], "A"))
@@ -146,7 +192,11 @@ def test_answer_records_into_the_quiz_that_was_shown(capsys):
     final_test(n=3, seed=1)
     first = draw_final_test(n=3, seed=1)[0]
     answer(first.id, first.correct)
-    assert capsys.readouterr().out.strip().endswith("Score: 1 / 3 correct (1 attempt) in the quiz final_test")
+    assert (
+        capsys.readouterr()
+        .out.strip()
+        .endswith("Score: 1 / 3 right first time, 1 right in the end (1 attempt) in the quiz final_test")
+    )
 
 
 def test_answer_with_an_unknown_id_lists_the_valid_ids():

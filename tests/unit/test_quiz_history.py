@@ -8,6 +8,7 @@ from test_quiz_widgets import Form, find
 from course_utils.progress_store import ENV_VAR, load_progress
 from course_utils.quiz import BANKS, FINAL_TEST, Quiz, draw_final_test, session
 from course_utils.quiz.history import describe_try, local_date
+from course_utils.quiz.progress import progress_report
 
 QUESTIONS = BANKS["02_shapes"].questions
 FIRST = QUESTIONS[0]
@@ -78,10 +79,28 @@ def test_the_final_test_saves_its_score_by_topic():
     Form(final).choose_and_check(question.correct)
     (saved,) = load_progress()[0]["final_tests"]
     assert saved["round"] == final.round and (saved["correct"], saved["asked"]) == (1, 10)
+    assert saved["scored"] == "first answer"
     assert saved["by_topic"][question.notebook][0] == 1
     assert {name: pair[1] for name, pair in saved["by_topic"].items()} == {
         row.notebook: row.asked for row in final.state.by_topic()
     }
+
+
+def test_the_final_test_saves_first_answers_so_clicking_every_letter_in_turn_scores_only_the_as():
+    final = Quiz(FINAL_TEST, "Test yourself", draw_final_test(), with_report=True)
+    for index, question in enumerate(final.questions):
+        form = Form(final, index)
+        for letter in question.letters:
+            form.choose_and_check(letter)
+    first_a = [q for q in final.questions if q.correct == "A"]
+    (saved,) = load_progress()[0]["final_tests"]
+    assert (saved["correct"], saved["asked"], saved["scored"]) == (len(first_a), 10, "first answer")
+    assert {name: pair[0] for name, pair in saved["by_topic"].items()} == {
+        q.notebook: sum(a.notebook == q.notebook for a in first_a) for q in final.questions
+    }
+    report = progress_report(load_progress()[0])
+    shown = {lesson.notebook: lesson.final_test for lesson in report.lessons if lesson.final_test}
+    assert shown == {name: tuple(pair) for name, pair in saved["by_topic"].items()}
 
 
 def test_a_final_test_shown_but_never_answered_is_not_saved():

@@ -19,7 +19,13 @@ from course_utils.progress_store import (
     update_progress,
 )
 from course_utils.quiz import BANKS, NOTEBOOK_BANKS, QUESTIONS, session
-from course_utils.quiz.progress import EXERCISE_CHECKS, HEADER, progress_report, questions_to_review
+from course_utils.quiz.progress import (
+    EXERCISE_CHECKS,
+    HEADER,
+    final_test_scores,
+    progress_report,
+    questions_to_review,
+)
 from course_utils.quiz.progress_chart import DescribedChart, progress_chart
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +112,22 @@ def test_the_latest_final_test_gives_each_lesson_its_score():
     assert row(report, "04_packing")["latest final test"] == "1 / 2"
     assert row(report, "01_concept")["latest final test"] == "1 / 1"
     assert row(report, "02_shapes")["latest final test"] == "-"
+
+
+def test_a_final_test_saved_before_first_answer_scoring_is_scored_again_by_its_first_answers():
+    on_packing = [q for q in BANKS["final_test"].questions if q.notebook == "04_packing"][:3]
+    data = saved((on_packing[0].id, "t1", "right", 1), (on_packing[1].id, "t1", "wrong", 1))
+    record_answer(data, on_packing[1].id, "t1", "right", at(1))  # wrong, then right: counted by the old score
+    record_answer(data, on_packing[2].id, "t0", "right", at(1))  # another round: not this test's
+    data["final_tests"] = [{"round": "t1", "at": at(1), "asked": 3, "correct": 2, "by_topic": {"04_packing": [2, 3]}}]
+    assert final_test_scores(data, data["final_tests"][0]) == {"04_packing": (1, 3)}
+    assert row(progress_report(data), "04_packing")["latest final test"] == "1 / 3"
+
+
+def test_a_final_test_saved_with_first_answer_scoring_is_shown_as_saved():
+    data = saved(final_tests=[("t1", {"04_packing": (2, 3)})])  # no tries needed: the entry holds the counts
+    assert data["final_tests"][0]["scored"] == "first answer"
+    assert final_test_scores(data, data["final_tests"][0]) == {"04_packing": (2, 3)}
 
 
 def test_a_missed_final_test_question_is_revisited_in_its_lesson():
