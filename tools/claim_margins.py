@@ -26,13 +26,16 @@ and the spread of the margin over the runs. A claim is
 Claims with no number (an order, an equality) are listed with their verdicts.
 A stored value outside the runs' range is flagged: the stored notebook then
 shows a measurement today's code no longer gives. The table goes to the file
-named by --output (the README links it) and to standard output; the exit status
-is 1 when some claim fails.
+named by --output (the README links it) and to standard output, and the runs'
+claims beside it (the same name ending in .json), from which --from-raw writes
+the report again without running anything; the exit status is 1 when some claim
+fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -71,11 +74,16 @@ def run_environment(run: str, scratch: Path) -> dict[str, str]:
 def run_notebook(job: tuple[str, str]) -> tuple[str, str, list[dict]]:
     """Execute one notebook in one run (a worker process's job); return (run, path, claims)."""
     import nbformat
+    from nbclient.exceptions import CellExecutionError
 
     run, path = job
     notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory(prefix="birnn-margins-") as scratch:
-        claims = execute(notebook, Path(path).parent, env=run_environment(run, Path(scratch)))
+        try:
+            claims = execute(notebook, Path(path).parent, env=run_environment(run, Path(scratch)))
+        except CellExecutionError as error:  # reported, and every claim of that run counts as missing
+            print(f"{Path(path).name} ({run}) stopped: {str(error).strip().splitlines()[-1]}", file=sys.stderr)
+            claims = []
     return run, path, claims
 
 
@@ -100,8 +108,13 @@ class ClaimMargin:
 
     @property
     def compared(self) -> bool:
-        """Whether the claim compares a value with a bound (so it has a margin)."""
-        return any("margin" in record for record in self.by_run.values())
+        """Whether the claim compares a value with a bound (so it has a margin) in some run."""
+        return bool(self.measured)
+
+    @property
+    def measured(self) -> list[dict]:
+        """The runs' records that carry a value and a margin (a claim may state one only where it applies)."""
+        return [record for record in self.by_run.values() if "margin" in record]
 
     def verdict(self, runs: list[str]) -> str:
         """FAILS, thin or ok (see the module's docstring); 'holds' for a claim with no number."""
@@ -109,14 +122,14 @@ class ClaimMargin:
             return "FAILS"
         if not self.compared:
             return "holds"
-        margins = [record["margin"] for record in self.by_run.values()]
+        margins = [record["margin"] for record in self.measured]
         return "thin" if min(margins) < max(margins) - min(margins) else "ok"
 
     def stored_outside(self) -> bool:
         """Whether the stored value lies outside the lowest and highest value of the runs."""
         if self.stored is None or "value" not in self.stored or not self.compared:
             return False
-        values = [record["value"] for record in self.by_run.values()]
+        values = [record["value"] for record in self.measured]
         return not min(values) <= self.stored["value"] <= max(values)
 
 
@@ -153,7 +166,7 @@ def markdown(table: dict[str, list[ClaimMargin]], runs: list[str]) -> str:
     counts = Counter(row.verdict(runs) for rows in table.values() for row in rows)
     lines += ["", "Verdicts: " + ", ".join(f"{name} {counts[name]}" for name in ("ok", "holds", "thin", "FAILS")), ""]
     for path, rows in table.items():
-        lines += [f"## {Path(path).relative_to(ROOT)}", ""]
+        lines += [f"## {_shown(Path(path))}", ""]
         lines += ["| cell | claim | bound | stored | runs: lowest..highest | margin | spread | verdict |"]
         lines += ["|---|---|---|---|---|---|---|---|"]
         for row in rows:
@@ -167,7 +180,7 @@ def _row(row: ClaimMargin, runs: list[str]) -> str:
     text = row.text.replace("|", "\\|")
     if not row.compared:
         return f"| {row.cell} | {text} | | | | | | {verdict} |"
-    records = list(row.by_run.values())
+    records = row.measured
     values, margins = [r["value"] for r in records], [r["margin"] for r in records]
     bounds = sorted({r["bound"] for r in records})
     bound = f"{records[0]['relation']} {number(bounds[0])}" + (f"..{number(bounds[-1])}" if len(bounds) > 1 else "")
@@ -177,6 +190,11 @@ def _row(row: ClaimMargin, runs: list[str]) -> str:
         f"| {row.cell} | {text} | {bound} | {stored} | {number(min(values))}..{number(max(values))} "
         f"| {number(min(margins))} | {number(spread)} | {verdict} |"
     )
+
+
+def _shown(path: Path) -> str:
+    """A notebook's path as the report shows it: from the repository's root when it lies inside."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def _cpu_name() -> str:
@@ -201,17 +219,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--perturbations", type=int, default=3, help="perturbed runs, k = 1..N (default 3)")
     parser.add_argument("--jobs", type=int, default=usable_cpus(), help="notebooks run at once (default: the CPUs)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="default: docs/claim_margins.md")
+    parser.add_argument(
+        "--from-raw", type=Path, help="write the report from the runs a previous call kept (its --output, .json)"
+    )
     args = parser.parse_args(argv)
     paths = [str(path.resolve()) for path in (args.notebooks or default_notebooks())]
     runs = run_names(args.perturbations)
     stored = {path: stored_claims(nbformat.read(path, as_version=4)) for path in paths}
     # Longest notebooks first, so that the last jobs to start are short ones.
     jobs = [(run, path) for path in sorted(paths, key=lambda p: -len(stored[p])) for run in runs]
-    results = []
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for run, path, claims in pool.map(run_notebook, jobs):
-            print(f"{Path(path).name} ({run}): {len(claims)} claims", file=sys.stderr, flush=True)
-            results.append((run, path, claims))
+    if args.from_raw:
+        raw = json.loads(args.from_raw.read_text(encoding="utf-8"))
+        results = [(run, str((ROOT / path).resolve()), claims) for run, path, claims in raw["results"]]
+        runs = raw["runs"]
+    else:
+        results = []
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            for run, path, claims in pool.map(run_notebook, jobs):
+                print(f"{Path(path).name} ({run}): {len(claims)} claims", file=sys.stderr, flush=True)
+                results.append((run, path, claims))
+        raw_path = args.output.with_suffix(".json")
+        raw_path.parent.mkdir(parents=True, exist_ok=True)
+        raw = {"runs": runs, "results": [(run, _shown(Path(path)), claims) for run, path, claims in results]}
+        raw_path.write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
+    paths = [path for path in paths if any(path == result[1] for result in results)] if args.from_raw else paths
     table = collect(results, stored)
     table = {path: table[path] for path in paths if path in table}
     report = markdown(table, runs)
