@@ -7,14 +7,33 @@ padded with `PAD_LABEL`, or `(N,)` per sequence) or float targets for
 with the model's output, finite inputs and labels in range): a mismatch stops
 with a message that names the batch, what was expected and what to do, not a
 traceback from inside torch. The value checks cost one small host sync per batch.
+
+Labels of a narrower integer type (int32, NumPy's default on Windows; int16,
+int8, uint8, uint16, uint32) are widened to the int64 that torch's cross
+entropy needs, which changes no value, so they train as they are; uint64
+labels, which int64 cannot always hold, are refused with the fix `y.long()`.
 """
 
 from __future__ import annotations
 
 import torch
 
-from .tensors import PAD_LABEL, check_lengths
+from .tensors import PAD_LABEL, check_lengths, check_not_meta
 from .validation import describe
+
+# Integer types every value of which int64 holds: labels of these types are widened (y.long()) as they stream.
+_LOSSLESS_TO_INT64 = tuple(
+    dtype
+    for dtype in (
+        torch.int8,
+        torch.int16,
+        torch.int32,
+        torch.uint8,
+        getattr(torch, "uint16", None),
+        getattr(torch, "uint32", None),
+    )
+    if dtype is not None
+)
 
 
 def split_batch(
@@ -24,7 +43,8 @@ def split_batch(
 
     Checks x (features or ids), y (labels, or float targets for `loss_name="mse"`),
     that they share N, and the lengths; `where` names the batch in error messages,
-    e.g. "batch 3 (counting from 0) of train_loader".
+    e.g. "batch 3 (counting from 0) of train_loader". Integer labels come back
+    as int64 (a narrower type widened, see the module's docstring).
     """
     if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
         raise TypeError(f"{where} must be (x, y) or (x, y, lengths), got {describe(batch)}")
@@ -46,6 +66,15 @@ def split_batch(
             f"labels y (the second item of {where}) must be an integer tensor of class "
             f"indices (e.g. y.long()), got {describe(y)}"
         )
+    elif y.dtype in _LOSSLESS_TO_INT64:
+        y = y.long()
+    elif y.dtype != torch.int64:
+        raise TypeError(
+            f"labels y (the second item of {where}) are {y.dtype}, which torch's cross entropy does not take and "
+            "which int64 cannot hold in every case: convert them with y.long() (class indices fit)"
+        )
+    check_not_meta(f"x (the first item of {where})", x)
+    check_not_meta(f"y (the second item of {where})", y)
     if x.dim() == 0 or y.shape[:1] != x.shape[:1]:
         raise ValueError(
             f"x and y of {where} must share their first axis N (one row of labels per sequence), got "

@@ -19,12 +19,14 @@ CELL_NAMES = ("rnn", "gru", "lstm")  # the recurrent cells the course builds (nn
 
 
 def check_tensor(name: str, value: object, dim: int | None = None, floating: bool | None = None) -> torch.Tensor:
-    """Return `value` if it is a tensor with `dim` axes (and a float/int dtype if asked), else raise.
+    """Return `value` if it is a tensor with values (not on the meta device) with `dim` axes (and a float/int
+    dtype if asked), else raise.
 
     `dim` and `floating` are checked only when given.
     """
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {describe(value)}")
+    check_not_meta(name, value)
     if dim is not None and value.dim() != dim:
         raise ValueError(f"{name} must have {dim} axes, got {describe(value)}")
     if floating is True and not value.is_floating_point():
@@ -32,6 +34,16 @@ def check_tensor(name: str, value: object, dim: int | None = None, floating: boo
     if floating is False and value.is_floating_point():
         raise TypeError(f"{name} must be an integer tensor (e.g. .long()), got {describe(value)}")
     return value
+
+
+def check_not_meta(name: str, value: torch.Tensor) -> None:
+    """Raise ValueError if the tensor `value` is on the meta device: a shape and a dtype, but no values."""
+    if value.device.type == "meta":
+        raise ValueError(
+            f"{name} is on the 'meta' device ({describe(value)}): a meta tensor has a shape and a dtype but no "
+            "values, so nothing can be computed from it. It comes from device='meta' or `with torch.device('meta'):`; "
+            "make it on the CPU instead (leave device out, or device='cpu')"
+        )
 
 
 def check_lengths(

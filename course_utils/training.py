@@ -21,6 +21,8 @@ and what to do, not a traceback from inside torch.
 from __future__ import annotations
 
 import math
+import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
 
@@ -113,6 +115,10 @@ class History:
         return [[_format_cell(name, row[name]) for name in COLUMNS] for row in self.rows]
 
 
+class TrainingStopped(Exception):
+    """Raised by `train` when its `stop` event is set (by another thread) before a batch."""
+
+
 def _format_cell(name, value) -> str:
     if value is None:
         return "-"
@@ -130,6 +136,8 @@ def train(
     seed: int | None = None,
     weight_decay: float = 0.0,
     loss: str = "cross_entropy",
+    *,
+    stop: threading.Event | None = None,
 ) -> History:
     """Train `model` with Adam and cross entropy (or squared error); return its per-epoch History.
 
@@ -155,10 +163,22 @@ def train(
         starts from another seed, so training takes another path as on another
         CPU (`course_utils.perturbation`); the same call still repeats itself.
 
+    stop: a `threading.Event` another thread may set to stop this training
+        before its next batch (`TrainingStopped` is raised): how a second thread
+        training beside this one stops on Ctrl-C.
+
     Every batch is checked as it comes (its form, sizes, label range, finite
-    inputs), and a loss that is not finite stops training at once, before the
-    step that would spread it into the weights: each error names the epoch or
-    batch. The model is left in eval mode, ready for predictions.
+    inputs; labels of a narrower integer type, such as NumPy's int32, are used
+    as int64: `course_utils.batches`), and a loss that is not finite stops
+    training at once, before the step that would spread it into the weights:
+    each error names the epoch or batch. The model is left in eval mode, ready for predictions, however
+    training ends (an error and Ctrl-C included).
+
+    Stopped early (Ctrl-C, an error, `stop`), the finished epochs are not lost:
+    the exception carries their History as `error.history` (also when no epoch
+    finished: then it is empty), and when at least one epoch finished a note on
+    the exception and one printed line say so. In a notebook, after Ctrl-C:
+    `import sys; history = sys.last_value.history`.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
@@ -167,6 +187,8 @@ def train(
     check_positive_number("weight_decay", weight_decay, allow_zero=True)
     check_bool("progress", progress)
     check_choice("loss", loss, LOSSES)
+    if stop is not None and not isinstance(stop, threading.Event):
+        raise TypeError(f"stop must be a threading.Event or None, got {describe(stop)}")
     check_loader("train_loader", train_loader)
     if val_loader is not None:
         check_loader("val_loader", val_loader)
@@ -180,26 +202,52 @@ def train(
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     history = History()
-    with tqdm(total=epochs, desc="train", unit="epoch", leave=True, disable=not progress) as bar:
-        for epoch in range(1, epochs + 1):
-            start = time.perf_counter()
-            model.train()
-            train_loss, train_acc = _run_epoch(
-                model, train_loader, device, "train_loader", loss, _Step(optimizer, epoch, lr)
-            )
-            val = _score(model, val_loader, device, "val_loader", loss) if val_loader is not None else {}
-            history.add(
-                epoch=epoch,
-                train_loss=train_loss,
-                train_acc=train_acc,
-                val_loss=val.get("loss"),
-                val_acc=val.get("acc"),
-                seconds=time.perf_counter() - start,
-            )
-            bar.set_postfix_str(_postfix(history.last), refresh=False)
-            bar.update(1)
-    model.eval()
+    try:
+        with tqdm(total=epochs, desc="train", unit="epoch", leave=True, disable=not progress) as bar:
+            for epoch in range(1, epochs + 1):
+                start = time.perf_counter()
+                model.train()
+                train_loss, train_acc = _run_epoch(
+                    model, train_loader, device, "train_loader", loss, _Step(optimizer, epoch, lr), stop
+                )
+                val = _score(model, val_loader, device, "val_loader", loss, stop) if val_loader is not None else {}
+                history.add(
+                    epoch=epoch,
+                    train_loss=train_loss,
+                    train_acc=train_acc,
+                    val_loss=val.get("loss"),
+                    val_acc=val.get("acc"),
+                    seconds=time.perf_counter() - start,
+                )
+                bar.set_postfix_str(_postfix(history.last), refresh=False)
+                bar.update(1)
+    except BaseException as error:  # Ctrl-C included: hand over the finished epochs, then let it go on
+        _hand_over(error, history, epochs)
+        raise
+    finally:
+        model.eval()
     return history
+
+
+def _hand_over(error: BaseException, history: History, epochs: int) -> None:
+    """Attach the History of the finished epochs to `error`; with at least one, add a note and print a line."""
+    try:
+        error.history = history  # type: ignore[attr-defined]
+    except AttributeError:  # an exception class with __slots__: nothing can be attached
+        return
+    if not history:
+        return
+    n = len(history)
+    what = f"the History of the {n} finished epoch{'s' if n > 1 else ''}"
+    if hasattr(error, "add_note"):  # Python 3.11+
+        error.add_note(f"train() stopped in epoch {n + 1} of {epochs}: {what} is error.history")
+    if not isinstance(error, TrainingStopped):  # a thread stopped on purpose need not say so
+        print(
+            f"train() stopped in epoch {n + 1} of {epochs} ({type(error).__name__}); {what} is kept on the "
+            "exception: `import sys; history = sys.last_value.history` (in a notebook), or `error.history` "
+            "in an `except` block",
+            file=sys.stderr,
+        )
 
 
 class _Step:
@@ -235,15 +283,23 @@ def evaluate(
     return _score(model.to(device), loader, device, "loader", loss)
 
 
-def _score(model, loader, device, name, loss_name) -> dict:
+def _score(model, loader, device, name, loss_name, stop: threading.Event | None = None) -> dict:
     """`evaluate` after its checks; `name` is the loader's name in error messages."""
     with eval_mode(model), torch.no_grad():
-        loss, acc = _run_epoch(model, loader, device, name, loss_name)
+        loss, acc = _run_epoch(model, loader, device, name, loss_name, stop=stop)
     return {"loss": loss, "acc": acc}
 
 
-def _run_epoch(model, loader, device, name, loss_name="cross_entropy", step: _Step | None = None):
-    """One pass over `loader`; a training step per batch when `step` is given.
+def _run_epoch(
+    model,
+    loader,
+    device,
+    name,
+    loss_name="cross_entropy",
+    step: _Step | None = None,
+    stop: threading.Event | None = None,
+):
+    """One pass over `loader`; a training step per batch when `step` is given; `TrainingStopped` once `stop` is set.
 
     Returns `(mean loss, accuracy)` over the labelled steps (accuracy None for
     "mse"). Each batch is checked before its loss is computed; the checks and
@@ -254,6 +310,8 @@ def _run_epoch(model, loader, device, name, loss_name="cross_entropy", step: _St
     index = -1
     for index, batch in enumerate(loader):
         where = f"batch {index} (counting from 0) of {name}"
+        if stop is not None and stop.is_set():
+            raise TrainingStopped(f"training stopped before {where}: another thread asked it to stop")
         x, y, lengths = split_batch(batch, where, loss_name)
         x, y = x.to(device), y.to(device)
         output = model(x) if lengths is None else model(x, lengths)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import torch
 
-from .framework import Mismatch, expect_finite, expect_shape
+from .framework import Mismatch, expect_finite, expect_shape, precision_note
 
 # A known mistake: the result it produces (a tensor) or a test on the learner's
 # result (a callable returning True when it recognises the mistake), and the
@@ -61,7 +61,7 @@ def expect_close(
 
     The message names the first wrong entry by `axes` (e.g. ("sequence",
     "step", "unit")), its expected and actual value, and explains the result
-    when it is one of `mistakes`.
+    when it is one of `mistakes`, or a float16/bfloat16 one (`precision_note`).
     """
     mistakes = list(mistakes)
     try:
@@ -83,7 +83,7 @@ def expect_close(
         f"the {what} has the right shape {tuple(expected.shape)} but wrong values: at [{where}] "
         f"expected {float(expected[index]):.4f}, got {float(got[index]):.4f}"
     )
-    raise Mismatch(with_explanation(message, recognise(got, mistakes, atol)))
+    raise Mismatch(with_explanation(message, recognise(got, mistakes, atol) or precision_note(got, expected.dtype)))
 
 
 def expect_pair(result: object, what: str) -> tuple:

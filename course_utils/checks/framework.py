@@ -11,15 +11,26 @@ words, what passed, what failed (expected vs got, for which input) and a hint.
   learner's code it came from; the cases that ran before it are kept.
 * NaN and inf in a result fail with a message of their own (they never pass a
   tolerance test, and "largest difference nan" explains nothing).
+* `sys.exit()` (or `exit()`, `quit()`) in the learner's code is a failed case
+  that says so; the report is kept.
 * Each case runs under a time limit (`set_time_limit`, 30 s by default; cases
-  that train a model get `SLOW_FACTOR` times as long). How: a watchdog thread
+  that train a model get `SLOW_FACTOR` times as long). The first case that runs
+  out of time ends the check: the cases after it are reported as not run, so an
+  endless loop costs one time limit, not one per case. How: a watchdog thread
   raises `CaseTimeout` in the thread running the case
   (`PyThreadState_SetAsyncExc`), so the learner's code keeps running in the
   kernel's own thread (printing, plotting and torch's per-thread settings work
-  as usual) on Linux, macOS and Windows alike. Its limit: the exception arrives
-  only when Python code runs, so one long call into C (a huge matrix product,
-  `time.sleep`, `input()`) is stopped when that call returns, not during it;
-  on a Python without `ctypes.pythonapi` (not CPython) cases run without a limit.
+  as usual) on Linux, macOS and Windows alike. Code that catches it (a bare
+  `except:` or `except BaseException:`) is interrupted again every
+  `REFIRE_SECONDS` at most; after `WARN_AFTER_IGNORED` ignored interrupts the
+  watchdog prints that only a kernel restart stops it, and a case that swallowed
+  the interrupt and returned still counts as out of time. Its limit: the
+  exception arrives only when Python code runs, so one long call into C (a huge
+  matrix product, `time.sleep`, `input()`) is stopped when that call returns,
+  not during it; on a Python without `ctypes.pythonapi` (not CPython) cases run
+  without a limit.
+* A float16 or bfloat16 result where float32 was expected is named as such when
+  its values miss (`precision_note`), not only as a difference in the 4th digit.
 
 Each exercise's check is a function in `lessonNN` (e.g. `check_reverse_time(fn)`)
 built from `run_check` and the `expect_*` helpers. Every verdict is saved to
@@ -48,6 +59,8 @@ PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted yet"
 STUB_PREFIX = "your code here: "  # the message of every generated stub starts with it (see stub_line)
 DEFAULT_TIME_LIMIT = 30.0  # seconds per case
 SLOW_FACTOR = 20  # cases that train a model get this many times the limit
+REFIRE_SECONDS = 1.0  # a case that caught the time limit's interrupt gets it again this often (at most)
+WARN_AFTER_IGNORED = 5  # ignored interrupts before the watchdog says only a kernel restart helps
 _limit = {"seconds": DEFAULT_TIME_LIMIT}
 
 # Frames of these folders are not the learner's: the course's package, torch, installed packages, the stdlib.
@@ -93,6 +106,15 @@ class CaseResult:
     passed: bool
     detail: str = ""
     attempted: bool = True
+    ran: bool = True  # False: not run, because an earlier case ran out of time
+
+    @property
+    def marker(self) -> str:
+        if self.passed:
+            return "ok"
+        if not self.ran:
+            return "skip"
+        return "FAIL" if self.attempted else "TODO"
 
 
 @dataclass
@@ -119,11 +141,7 @@ class CheckReport:
             n_ok = sum(c.passed for c in self.cases)
             verdict = "all passed, well done!" if self.passed else f"{n_ok} of {len(self.cases)} cases passed"
             lines = [f"{self.task}: {verdict}"]
-            lines += [
-                f"  [{'ok' if c.passed else 'FAIL' if c.attempted else 'TODO'}] {c.name}"
-                + (f": {c.detail}" if c.detail else "")
-                for c in self.cases
-            ]
+            lines += [f"  [{c.marker}] {c.name}" + (f": {c.detail}" if c.detail else "") for c in self.cases]
             if not self.passed and self.hint:
                 lines.append(f"  Hint: {self.hint}")
         if self.notice:
@@ -147,16 +165,26 @@ def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "",
     A case that passes and returns a string shows it as a note (e.g. the
     accuracy it measured). A case that reaches an exercise stub is "not
     attempted"; when every case does, so is the report. slow: the cases train
-    a model, so each gets `SLOW_FACTOR` times the limit. The verdict is saved
-    to the learner's progress (`course_utils.checks.progress`).
+    a model, so each gets `SLOW_FACTOR` times the limit. The first case that
+    runs out of time ends the check (the rest are reported as not run). The
+    verdict is saved to the learner's progress (`course_utils.checks.progress`).
     """
     limit = _limit["seconds"] and _limit["seconds"] * (SLOW_FACTOR if slow else 1)
-    results = []
+    results: list[CaseResult] = []
+    timed_out: str | None = None  # the case that ran out of time: the ones after it are not run
     for name, case in cases.items():
+        if timed_out is not None:
+            results.append(
+                CaseResult(
+                    name, False, f"not run: the check stopped when case {timed_out!r} ran out of time", ran=False
+                )
+            )
+            continue
         try:
-            note = _run_with_limit(case, limit)
-        except CaseTimeout:
-            results.append(CaseResult(name, False, _timeout_message(limit, slow)))
+            note = _run_with_limit(case, limit, f"{task}: case {name!r}")
+        except CaseTimeout as timeout:
+            timed_out = name
+            results.append(CaseResult(name, False, _timeout_message(limit, slow, _ignored(timeout))))
         except Mismatch as wrong:
             results.append(CaseResult(name, False, str(wrong)))
         except NotImplementedError as error:
@@ -173,6 +201,8 @@ def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "",
                 )
             else:
                 results.append(CaseResult(name, False, _describe_error(error)))
+        except SystemExit as error:  # sys.exit(), exit(), quit(): not a reason to lose the report
+            results.append(CaseResult(name, False, _exit_message(error)))
         except Exception as error:  # a learner's bug: report it, do not crash the notebook
             results.append(CaseResult(name, False, _describe_error(error)))
         else:
@@ -185,14 +215,38 @@ def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "",
     return report
 
 
-def _timeout_message(limit: float, slow: bool) -> str:
-    suggested = 2 * limit / (SLOW_FACTOR if slow else 1)  # set_time_limit sets the limit of an ordinary case
+def _ignored(timeout: CaseTimeout) -> int:
+    """How many of the watchdog's interrupts the case caught (0 when it stopped at the first)."""
+    return timeout.args[0] if timeout.args and isinstance(timeout.args[0], int) else 0
+
+
+def _exit_message(error: SystemExit) -> str:
+    """The failed case for `sys.exit()` in the learner's code: where, and what to do instead."""
+    mine = [frame for frame in traceback.extract_tb(error.__traceback__) if _is_learner_frame(frame.filename)]
+    where = ""
+    if mine:
+        line = f": {mine[-1].line.strip()}" if mine[-1].line else ""
+        where = f" (in {mine[-1].name}, line {mine[-1].lineno}{line})"
     return (
+        f"your code called sys.exit() (or exit() or quit()){where}: that ends a script, but here it would only "
+        "end this check. Return the result instead (or raise an exception to report a problem)"
+    )
+
+
+def _timeout_message(limit: float, slow: bool, ignored: int = 0) -> str:
+    suggested = 2 * limit / (SLOW_FACTOR if slow else 1)  # set_time_limit sets the limit of an ordinary case
+    message = (
         f"stopped after {limit:g} s, the time limit of one case: does a loop of yours never end (a `while` whose "
         "condition stays true, a counter never increased)? If your code is just slow, raise the limit with "
         f"`from course_utils.checks import set_time_limit; set_time_limit({suggested:g})` "
         "and run the check again"
     )
+    if ignored:
+        message += (
+            f". Your code caught the interrupt that stops it {ignored} time{'s' if ignored > 1 else ''}: a bare "
+            "`except:` or `except BaseException:` catches it (and Ctrl-C); catch `Exception` instead"
+        )
+    return message
 
 
 def _is_stub(error: NotImplementedError) -> bool:
@@ -229,39 +283,74 @@ def _describe_error(error: BaseException) -> str:
 
 
 class _Watchdog:
-    """Raises CaseTimeout in the thread that started it, once, if it is still running the case after `seconds`."""
+    """Raises CaseTimeout in the thread that started it once it has run the case for `seconds`, and again
+    every `REFIRE_SECONDS` at most while the case catches it; says when only a kernel restart can stop it."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, label: str):
         self.thread_id = threading.get_ident()
+        self.seconds, self.label = seconds, label
         self.lock = threading.Lock()
-        self.running = True
-        self.timer = threading.Timer(seconds, self._fire)
-        self.timer.daemon = True
+        self.done = threading.Event()
+        self.fired = 0  # interrupts sent so far
+        self.thread = threading.Thread(target=self._watch, name="check-watchdog", daemon=True)
 
-    def _fire(self) -> None:
-        with self.lock:
-            if self.running:
+    def _watch(self) -> None:
+        wait = self.seconds
+        while not self.done.wait(wait):
+            with self.lock:
+                if self.done.is_set():
+                    return
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
                     ctypes.c_ulong(self.thread_id), ctypes.py_object(CaseTimeout)
                 )
+                self.fired += 1
+            if self.fired == WARN_AFTER_IGNORED + 1:
+                print(
+                    f"{self.label} keeps running past its time limit of {self.seconds:g} s: it caught the "
+                    f"{WARN_AFTER_IGNORED} interrupts sent to stop it (a bare `except:` or `except BaseException:` "
+                    "catches them, and Ctrl-C's too). Nothing can stop it from inside Python: restart the kernel "
+                    "(Kernel > Restart Kernel), then catch `Exception` instead",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            wait = min(REFIRE_SECONDS, self.seconds)
+
+    def start(self) -> None:
+        self.thread.start()
 
     def stop(self) -> None:
-        self.timer.cancel()
-        with self.lock:
-            self.running = False
-            # Clear an exception that fired but has not been raised yet, so it cannot land after the case.
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), None)
+        """Stop watching; an interrupt raised while stopping is absorbed (`fired` still counts it)."""
+        while not self.done.is_set():
+            try:
+                with self.lock:
+                    self.done.set()
+                    # Clear an exception that fired but has not been raised yet, so it cannot land after the case.
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), None)
+            except CaseTimeout:
+                pass  # it was pending and has just been raised here: nothing is pending any more
+        self.thread.join()
 
 
-def _run_with_limit(case: Callable[[], object], seconds: float | None) -> object:
+def _run_with_limit(case: Callable[[], object], seconds: float | None, label: str = "a case") -> object:
+    """`case()` under the watchdog; CaseTimeout if the watchdog fired, even when the case caught it and returned."""
     if not seconds or not hasattr(ctypes, "pythonapi") or sys.implementation.name != "cpython":
         return case()
-    watchdog = _Watchdog(seconds)
-    watchdog.timer.start()
+    watchdog = _Watchdog(seconds, label)
+    watchdog.start()
     try:
-        return case()
-    finally:
-        watchdog.stop()
+        try:
+            result = case()
+        finally:
+            watchdog.stop()
+    except CaseTimeout:
+        raise CaseTimeout(watchdog.fired - 1) from None  # the interrupts it caught before this one
+    except BaseException as error:
+        if watchdog.fired:  # it caught the interrupt, then failed: the time limit is what went wrong
+            raise CaseTimeout(watchdog.fired) from error
+        raise
+    if watchdog.fired:  # it caught the interrupt and returned
+        raise CaseTimeout(watchdog.fired)
+    return result
 
 
 # --- comparing results ---------------------------------------------------------------------
@@ -278,6 +367,24 @@ def non_finite_message(what: str, value: float, where: str = "") -> str:
     return (
         f"the {what} holds {value}{at}: an infinity comes from dividing by 0, the log of 0, or exp of a large "
         "number (use log_softmax / logsumexp instead of log(softmax(...)))"
+    )
+
+
+# Floating types whose rounding alone misses a float32 check's tolerance, with how many significant digits they keep.
+_LOW_PRECISION = {torch.float16: "about 3", torch.bfloat16: "2 to 3"}
+
+
+def precision_note(got: object, expected_dtype: torch.dtype) -> str:
+    """The sentence for a float16 or bfloat16 result where a wider float (float32) was expected, or ""."""
+    if not isinstance(got, torch.Tensor) or got.dtype not in _LOW_PRECISION or not expected_dtype.is_floating_point:
+        return ""
+    if torch.finfo(expected_dtype).bits <= torch.finfo(got.dtype).bits:
+        return ""
+    return (
+        f"Your result is {got.dtype}, which keeps only {_LOW_PRECISION[got.dtype]} significant digits, where "
+        f"{expected_dtype} was expected: its rounding alone makes a difference this size. Compute in "
+        f"{expected_dtype}: leave out .half() or .to({got.dtype}) (of the inputs and weights too); converting "
+        "the result afterwards does not bring the lost digits back"
     )
 
 
@@ -312,8 +419,10 @@ def expect_tensor(got: object, expected: torch.Tensor, what: str = "result", ato
         expect_finite(got, what)
     gap = (got.detach().to(expected.dtype) - expected).abs().max().item()
     if not gap <= atol:
+        note = precision_note(got, expected.dtype)
         raise Mismatch(
             f"the {what} has the right shape but wrong values (largest difference {gap:.3g}, allowed {atol:g})"
+            + (f". {note}" if note else "")
         )
 
 

@@ -23,7 +23,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from ..data import ceiling_by_position, forward_ceiling, make_tagging_data
 from ..training import evaluate
 from .common import expect_pair, seeded, with_explanation
-from .framework import CheckReport, Mismatch, non_finite_message, run_check
+from .framework import CheckReport, Mismatch, non_finite_message, precision_note, run_check
 
 # (seq_len, k) of each case
 CEILING_CASES = {
@@ -79,7 +79,8 @@ def check_forward_ceiling_by_step(forward_ceiling_by_step: Callable[..., Any]) -
 
     def case(seq_len, k):
         def run():
-            got = _as_floats(forward_ceiling_by_step(seq_len, k), seq_len)
+            answer = forward_ceiling_by_step(seq_len, k)
+            got = _as_floats(answer, seq_len)
             expected = ceiling_by_position(seq_len, n_classes=2 * k + 1)
             wrong = [t for t in range(seq_len) if abs(got[t] - expected[t]) > 1e-9]
             if wrong:
@@ -93,7 +94,7 @@ def check_forward_ceiling_by_step(forward_ceiling_by_step: Callable[..., Any]) -
                     "",
                 )
                 message = f"at step {t} expected {expected[t]:.4f}, got {got[t]:.4f}"
-                raise Mismatch(with_explanation(message, slip))
+                raise Mismatch(with_explanation(message, slip or precision_note(answer, torch.float32)))
             return f"mean {sum(got) / seq_len:.3f}"
 
         return run

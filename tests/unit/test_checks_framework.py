@@ -1,6 +1,7 @@
 """Specification of the check framework behind every exercise's check cell."""
 
 import re
+import sys
 import threading
 import time
 
@@ -14,11 +15,13 @@ from course_utils.checks import (
     Mismatch,
     expect_equal,
     expect_tensor,
+    framework,
     print_error,
     run_check,
     set_time_limit,
 )
 from course_utils.checks.framework import STUB_PREFIX, expect_shape, stub_line
+from course_utils.checks.lesson01 import check_bidirectional_pass
 from course_utils.checks.lesson05 import check_forward_ceiling_by_step
 from course_utils.progress_store import ENV_VAR, load_progress
 
@@ -204,16 +207,37 @@ def short_time_limit():
     set_time_limit()
 
 
-def test_an_endless_loop_is_stopped_with_a_message_and_the_other_cases_run(short_time_limit):
+def test_an_endless_loop_is_stopped_with_a_message_and_the_cases_before_it_are_kept(short_time_limit):
     def endless():
         while True:
             pass
 
     started = time.perf_counter()
-    report = run_check("task", {"loop": endless, "after": lambda: "ran"})
+    report = run_check("task", {"before": lambda: "ran", "loop": endless})
     assert time.perf_counter() - started < 10
     assert "[FAIL] loop: stopped after 0.5 s, the time limit of one case" in str(report)
-    assert "set_time_limit(" in str(report) and "[ok] after: ran" in str(report)
+    assert "set_time_limit(" in str(report) and "[ok] before: ran" in str(report)
+
+
+def test_a_check_stops_at_the_first_case_that_runs_out_of_time(short_time_limit):
+    calls = []
+
+    def endless(seq_len, k=2):
+        calls.append(seq_len)
+        while True:
+            pass
+
+    started = time.perf_counter()
+    report = check_forward_ceiling_by_step(endless)  # 5 cases: one time limit, not five
+    assert time.perf_counter() - started < 4 * 0.5
+    assert len(calls) == 1 and report.status == FAILED
+    lines = str(report).splitlines()
+    assert lines[0] == "forward_ceiling_by_step: 0 of 5 cases passed"
+    assert "stopped after 0.5 s" in lines[1]
+    assert all(
+        line.startswith("  [skip] ") and 'not run: the check stopped when case "T=10, k=2' in line
+        for line in lines[2:6]
+    )
 
 
 def test_a_loop_that_catches_every_exception_is_stopped_too(short_time_limit):
@@ -226,6 +250,75 @@ def test_a_loop_that_catches_every_exception_is_stopped_too(short_time_limit):
                 pass
 
     assert "stopped after 0.5 s" in str(run_check("task", {"case": stubborn}))
+
+
+def test_a_loop_that_catches_even_base_exception_is_interrupted_again_and_told_to_restart(monkeypatch, capsys):
+    monkeypatch.setattr(framework, "REFIRE_SECONDS", 0.05)
+    monkeypatch.setattr(framework, "WARN_AFTER_IGNORED", 3)
+    set_time_limit(0.2)
+    caught = []
+
+    def swallows_everything():
+        started = time.perf_counter()
+        while len(caught) < 6 and time.perf_counter() - started < 5:  # a learner's loop would never end
+            try:
+                while time.perf_counter() - started < 5:
+                    pass
+            except BaseException:
+                caught.append(1)
+                continue
+        return "it returned"
+
+    try:
+        report = run_check("task", {"case": swallows_everything, "next": lambda: None})
+    finally:
+        set_time_limit()
+    assert len(caught) == 6
+    assert "[FAIL] case: stopped after 0.2 s" in str(report)
+    assert "caught the interrupt that stops it 6 times" in str(report) and "[skip] next" in str(report)
+    warning = capsys.readouterr().err
+    assert "task: case 'case' keeps running past its time limit" in warning
+    assert "restart the kernel" in warning
+
+
+def test_a_case_that_swallows_the_interrupt_and_returns_still_ran_out_of_time(short_time_limit):
+    def swallows_once():
+        try:
+            while True:
+                pass
+        except BaseException:
+            return None
+
+    report = run_check("task", {"case": swallows_once})
+    assert report.status == FAILED and "stopped after 0.5 s" in str(report)
+    assert "caught the interrupt that stops it 1 time:" in str(report)
+
+
+@pytest.mark.parametrize("leave", [lambda: sys.exit(), lambda: sys.exit(1), lambda: exit()])
+def test_sys_exit_in_learner_code_is_a_failed_case_and_the_report_is_kept(leave):
+    report = run_check("task", {"exits": leave, "after": lambda: None})
+    assert report.status == FAILED and "[ok] after" in str(report)
+    assert "[FAIL] exits: your code called sys.exit() (or exit() or quit()) (in <lambda>, line" in str(report)
+    assert "Return the result instead" in str(report)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_a_half_precision_answer_is_named_not_only_its_rounding(dtype):
+    def half_pass(x, rnn):
+        output, h_n = rnn(x)
+        return output.to(dtype), h_n.to(dtype)
+
+    report = check_bidirectional_pass(half_pass)
+    assert report.status == FAILED
+    assert f"Your result is {dtype}, which keeps only" in str(report)
+    assert "where torch.float32 was expected" in str(report)
+    wrong = run_check("t", {"a": lambda: expect_tensor(torch.full((2,), 0.1, dtype=dtype), torch.full((2,), 0.1))})
+    assert f"Your result is {dtype}" in str(wrong)
+
+
+def test_a_float32_or_float64_answer_gets_no_precision_note():
+    report = run_check("t", {"a": lambda: expect_tensor(torch.ones(2, dtype=torch.float64), torch.zeros(2))})
+    assert "wrong values" in str(report) and "keeps only" not in str(report)
 
 
 def test_the_time_limit_works_on_a_thread_other_than_the_main_one(short_time_limit):

@@ -1,5 +1,7 @@
 """Specification of what train, evaluate, predict and the metrics do with faulty data, models, settings (issue 16)."""
 
+import threading
+
 import pytest
 import torch
 from torch import nn
@@ -9,7 +11,7 @@ from course_utils.data import make_tagging_data
 from course_utils.env import pick_device
 from course_utils.metrics import accuracy_by_position, confusion_matrix
 from course_utils.models import SequenceTagger
-from course_utils.training import History, evaluate, predict, train
+from course_utils.training import History, TrainingStopped, evaluate, predict, train
 
 
 def tagging_batches(n_sequences=64, batch_size=16):
@@ -281,3 +283,113 @@ def test_a_device_that_is_not_a_name_is_refused(device):
 
 def test_pick_device_accepts_the_cpu_and_none():
     assert pick_device("cpu") == torch.device("cpu") and pick_device(None).type in ("cuda", "mps", "cpu")
+
+
+# --- issue 27: training stopped by Ctrl-C or an error; narrow integer labels; meta tensors ------------------------
+
+
+class StopsAt(nn.Module):
+    """A tagger with dropout that raises `error` from forward at call `at` (counting from 1): Ctrl-C, simulated."""
+
+    def __init__(self, at, error):
+        super().__init__()
+        self.inner = SequenceTagger(8, 6, 5, dropout=0.5, num_layers=2)
+        self.at, self.error, self.calls = at, error, 0
+
+    def forward(self, x):
+        self.calls += 1
+        if self.calls == self.at:
+            raise self.error
+        return self.inner(x)
+
+
+def four_batches_and_one_for_validation():
+    X, y, _ = tagging_batches(n_sequences=80)
+    return loader(X[:64], y[:64]), loader(X[64:], y[64:])
+
+
+def test_ctrl_c_in_train_hands_over_the_history_of_the_finished_epochs(capsys):
+    train_batches, val_batches = four_batches_and_one_for_validation()
+    torch.manual_seed(0)
+    model = StopsAt(at=2 * 5 + 3, error=KeyboardInterrupt())  # 5 forward calls an epoch: batch 2 of epoch 3
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        train(model, train_batches, val_batches, epochs=5, progress=False, device="cpu")
+    history = stopped.value.history
+    assert isinstance(history, History) and history.column("epoch") == [1, 2]
+    assert "train() stopped in epoch 3 of 5: the History of the 2 finished epochs is error.history" in (
+        stopped.value.__notes__
+    )
+    printed = capsys.readouterr().err.strip().splitlines()
+    assert len(printed) == 1 and "sys.last_value.history" in printed[0] and "KeyboardInterrupt" in printed[0]
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), RuntimeError("out of memory")])
+@pytest.mark.parametrize("at", [1, 8])
+def test_train_ends_in_eval_mode_however_it_stops(error, at):
+    train_batches, val_batches = four_batches_and_one_for_validation()
+    model = StopsAt(at, error)
+    with pytest.raises(type(error)):
+        train(model, train_batches, val_batches, epochs=3, progress=False, device="cpu")
+    assert not model.training and not model.inner.training  # dropout off
+
+
+def test_an_error_before_any_epoch_finished_carries_an_empty_history_and_prints_nothing(capsys):
+    X, y, _ = tagging_batches()
+    y[40, 3] = 8  # a label out of range in batch 2 of epoch 1
+    with pytest.raises(ValueError, match="label 8") as stopped:
+        quick_train(tagger(), loader(X, y))
+    assert len(stopped.value.history) == 0 and not getattr(stopped.value, "__notes__", [])
+    assert capsys.readouterr().err == ""
+
+
+def test_a_set_stop_event_stops_training_before_the_next_batch():
+    stop = threading.Event()
+    stop.set()
+    model = tagger()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(TrainingStopped, match=r"before batch 0 \(counting from 0\) of train_loader"):
+        train(model, loader(*tagging_batches()[:2]), epochs=2, progress=False, device="cpu", stop=stop)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int16, torch.int8, torch.uint8])
+def test_narrower_integer_labels_train_and_score_exactly_as_int64(dtype):
+    X, y = make_tagging_data(n_sequences=48)
+    y[:, -1] = 3  # no PAD_LABEL (-100): uint8 cannot hold it
+    runs = [quick_train(tagger(), loader(X, labels)) for labels in (y, y.to(dtype))]
+    assert runs[0].column("train_loss") == runs[1].column("train_loss")
+    assert evaluate(tagger(), loader(X, y.to(dtype))) == evaluate(tagger(), loader(X, y))
+
+
+def test_int32_labels_with_padding_train_as_int64():
+    X, y = make_tagging_data(n_sequences=48)
+    y[:, -2:] = -100
+    assert quick_train(tagger(), loader(X, y.int())).column("train_loss") == quick_train(tagger(), loader(X, y)).column(
+        "train_loss"
+    )
+
+
+def test_uint64_labels_are_refused_naming_the_batch_and_the_fix():
+    X, y = make_tagging_data(n_sequences=32)
+    batches = [(X[:16], y[:16]), (X[16:], y[16:].to(torch.uint64))]
+    with pytest.raises(
+        TypeError,
+        match=r"labels y \(the second item of batch 1 \(counting from 0\) of loader\) are torch.uint64.*y.long\(\)",
+    ):
+        evaluate(tagger(), batches)
+
+
+def test_a_meta_tensor_is_named_instead_of_torchs_bare_error():
+    x = torch.empty(2, 5, 8, device="meta")
+    with pytest.raises(ValueError, match=r"x \(N, T, F\) is on the 'meta' device .* no values"):
+        predict(tagger(), x)
+    with pytest.raises(ValueError, match=r"x is on the 'meta' device"):
+        tagger()(x)
+    X, y = make_tagging_data(n_sequences=16)
+    with pytest.raises(ValueError, match=r"x \(the first item of batch 0 \(counting from 0\) of train_loader\) is on"):
+        quick_train(tagger(), [(x, y[:2])])
+
+
+def test_stop_must_be_a_threading_event():
+    with pytest.raises(TypeError, match="stop must be a threading.Event or None, got bool True"):
+        train(tagger(), loader(*tagging_batches()[:2]), progress=False, device="cpu", stop=True)

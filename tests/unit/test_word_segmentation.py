@@ -7,6 +7,7 @@ import platform
 import re
 import threading
 import zipfile
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -341,6 +342,31 @@ def test_side_by_side_training_uses_a_second_thread(monkeypatch):
     assert len(set(threads)) == 2 and threading.main_thread() in threads
 
 
+def test_ctrl_c_while_training_side_by_side_stops_the_second_thread_within_a_batch_or_two(monkeypatch):
+    forward_calls = {True: 0, False: 0}  # per model: bidirectional or forward-only
+    at_stop = []  # the forward-only model's calls when the second thread was told to stop
+    original_forward = CharTagger.forward
+
+    def forward(self, ids, lengths=None):
+        bidirectional = self.tagger.rnn.bidirectional
+        forward_calls[bidirectional] += 1
+        if bidirectional and forward_calls[True] == 7:  # Ctrl-C in this thread, in epoch 3
+            raise KeyboardInterrupt
+        return original_forward(self, ids, lengths)
+
+    class RecordedEvent(threading.Event):
+        def set(self):
+            at_stop.append(forward_calls[False])
+            super().set()
+
+    monkeypatch.setattr(CharTagger, "forward", forward)
+    monkeypatch.setattr(model_module, "threading", SimpleNamespace(Event=RecordedEvent))
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        train_capstones(tiny_data(), epochs=300, progress=False, side_by_side=True)  # 3 calls an epoch: 900 each
+    assert len(stopped.value.history) == 2  # the bidirectional model's 2 finished epochs
+    assert at_stop and forward_calls[False] - at_stop[0] <= 2
+
+
 def test_side_by_side_must_be_a_bool_or_none():
     with pytest.raises(TypeError, match="side_by_side"):
         train_capstones(tiny_data(), side_by_side="yes")
@@ -516,6 +542,15 @@ def test_saving_a_vocabulary_interrupted_leaves_the_old_file(tmp_path, monkeypat
     with pytest.raises(KeyboardInterrupt):
         CharVocab("abcdef").save(path)
     assert path.read_text() == before and CharVocab.load(path) == CharVocab("abc")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_saving_over_a_read_only_vocabulary_is_refused_and_names_it(tmp_path):
+    path = CharVocab("abc").save(tmp_path / "vocab.json")
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match=f"{path} is read-only"):
+        CharVocab("abcdef").save(path)
+    assert CharVocab.load(path) == CharVocab("abc")
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, database=None)

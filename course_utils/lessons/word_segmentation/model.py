@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -129,10 +130,16 @@ def _seeded_segmenter(data: CapstoneData, bidirectional: bool, seed: int) -> Cha
 
 
 def _fit(
-    model: CharTagger, loaders: tuple[DataLoader, DataLoader], epochs: int, lr: float, seed: int, progress: bool
+    model: CharTagger,
+    loaders: tuple[DataLoader, DataLoader],
+    epochs: int,
+    lr: float,
+    seed: int,
+    progress: bool,
+    stop: threading.Event | None = None,
 ) -> History:
     """The course's `train` on `(train_loader, val_loader)`, on the CPU, its batch order reseeded with `seed`."""
-    return train(model, *loaders, epochs=epochs, lr=lr, device="cpu", progress=progress, seed=seed)
+    return train(model, *loaders, epochs=epochs, lr=lr, device="cpu", progress=progress, seed=seed, stop=stop)
 
 
 def checkpoint_path(bidirectional: bool = True) -> Path:
@@ -164,6 +171,8 @@ def train_capstones(
         when this process may use 2 or more CPUs.
     progress: a bar per model trained in this thread (side by side, the
         forward-only one trains quietly beside the bidirectional one's bar).
+    Ctrl-C (or an error) in this thread stops the second one too, before its
+    next batch; the History of the finished epochs is on the exception (`train`).
     Either way the weights are bit for bit those of two `train_capstone`
     calls: both models are built from `seed` before either trains, each trains
     on loaders of its own, and training draws no random numbers (the models
@@ -181,13 +190,19 @@ def train_capstones(
         False: make_segmentation_loaders(data.splits, data.vocab, batch_size, seed),
     }
 
-    def fit(bidirectional: bool, bar: bool) -> History:
-        return _fit(models[bidirectional], loaders[bidirectional], epochs, lr, seed, bar)
+    def fit(bidirectional: bool, bar: bool, stop: threading.Event | None = None) -> History:
+        return _fit(models[bidirectional], loaders[bidirectional], epochs, lr, seed, bar, stop)
 
     if side_by_side:
+        stop = threading.Event()  # set when this thread stops early: the second one then stops before its next batch
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="forward-only") as beside:
-            forward = beside.submit(fit, False, False)
-            histories = {True: fit(True, progress), False: forward.result()}
+            forward = beside.submit(fit, False, False, stop)
+            try:
+                bidirectional_history = fit(True, progress)
+            except BaseException:  # Ctrl-C included: leaving the `with` waits for the second thread
+                stop.set()
+                raise
+            histories = {True: bidirectional_history, False: forward.result()}
     else:
         histories = {True: fit(True, progress), False: fit(False, progress)}
     return {bidirectional: (models[bidirectional], histories[bidirectional]) for bidirectional in (True, False)}
