@@ -7,6 +7,13 @@ the weights that `save_checkpoint` stores in the zip's comment (torch.load
 ignores the comment). Both are needed: torch's zip reader trusts header
 fields that neither CRC covers, and a one-byte change there loads other
 weights (4 of the 4805 byte positions of a small tagger's checkpoint did).
+
+Before either, nothing is unpacked until the sizes the zip declares fit the
+model: a zip member may inflate a thousandfold (a 1 MB "zip bomb" would cost
+gigabytes and many seconds before being refused), so the parts' unpacked sizes,
+read from the zip's directory, must add up to at most what the model's own
+weights take (`_unpacked_limit`: twice that, plus room for the pickled names).
+Saving refuses to replace a read-only file (`files.atomic_write`).
 """
 
 from __future__ import annotations
@@ -35,7 +42,8 @@ def save_checkpoint(model: nn.Module, path: str | os.PathLike) -> Path:
 
     The write is atomic (`files.atomic_write`): `path` is either the complete
     new checkpoint or untouched, even after Ctrl-C or a full disk. Missing
-    parent folders are created.
+    parent folders are created. A read-only file at `path` is not replaced
+    (PermissionError naming it), nor a device, FIFO or folder.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
@@ -57,7 +65,9 @@ def load_checkpoint(model: nn.Module, path: str | os.PathLike) -> nn.Module:
     """Load weights saved by `save_checkpoint` into `model` and return the model.
 
     The file is verified before anything is loaded: it must be a zip archive
-    whose every member matches its stored CRC-32 checksum (so a damaged or
+    whose parts unpack to no more than the model's weights take (checked from
+    the sizes the zip declares, before anything is unpacked), whose every member
+    matches its stored CRC-32 checksum (so a damaged or
     cut-short file is refused, not loaded with altered weights), hold a
     state_dict of finite tensors, and fit the model's architecture. It is read
     with `torch.load(weights_only=True)` (plain tensors only, no code), onto
@@ -68,7 +78,7 @@ def load_checkpoint(model: nn.Module, path: str | os.PathLike) -> nn.Module:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     with reading(path, "checkpoint file", "write one with save_checkpoint(model, path)") as path:
-        stored_digest = _verify_zip(path)
+        stored_digest = _verify_zip(path, model.state_dict())
         try:
             state = torch.load(path, map_location=model_device(model), weights_only=True)
         except (
@@ -116,14 +126,45 @@ def _state_digest(state: dict) -> str:
     return digest.hexdigest()
 
 
-def _verify_zip(path: Path) -> str | None:
-    """Refuse a file that is not a zip archive or whose members do not match their CRC-32 checksums.
+def _unpacked_limit(expected: dict) -> tuple[int, int, int]:
+    """(bytes the model's weights take, most bytes its checkpoint may unpack to, most parts it may have).
+
+    torch.save writes one part per storage, plus the pickled names and a few small records;
+    the room left (twice the weights, a MiB, 4 KiB a name) also lets a checkpoint of a somewhat
+    larger architecture through, so its error names the shapes that differ.
+    """
+    weights = sum(t.numel() * t.element_size() for t in expected.values() if isinstance(t, torch.Tensor))
+    return weights, 2 * weights + (1 << 20) + 4096 * len(expected), 2 * len(expected) + 64
+
+
+def _size_problem(archive: zipfile.ZipFile, expected: dict) -> str | None:
+    """Why a checkpoint would unpack to more than the model holds, from the sizes the zip's directory declares."""
+    weights, limit, most_parts = _unpacked_limit(expected)
+    parts = archive.infolist()
+    if len(parts) > most_parts:
+        return (
+            f"it has {len(parts)} parts, and a checkpoint of this model has at most {most_parts}: it is not a "
+            "checkpoint of this model; nothing was unpacked"
+        )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limit:
+        return (
+            f"its parts would take {unpacked:,} bytes unpacked, but this model's weights take {weights:,} bytes: it is "
+            "a checkpoint of a much larger model, or a file built to exhaust memory; nothing was unpacked"
+        )
+    return None
+
+
+def _verify_zip(path: Path, expected: dict) -> str | None:
+    """Refuse a file that is not a zip archive, would unpack to more than `expected` (the model's state_dict)
+    holds, or whose members do not match their CRC-32 checksums.
 
     Returns the weights' checksum stored by save_checkpoint, or None for a checkpoint written otherwise.
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            bad = archive.testzip()
+            too_large = _size_problem(archive, expected)
+            bad = None if too_large else archive.testzip()
             comment = archive.comment.decode("ascii", errors="replace")
     except (
         zipfile.BadZipFile,
@@ -141,6 +182,8 @@ def _verify_zip(path: Path) -> str | None:
             f"read: {error}); the file is damaged, cut short or not a checkpoint",
             CHECKPOINT_FIX,
         ) from None
+    if too_large:
+        raise damaged(path, too_large, CHECKPOINT_FIX)
     if bad is not None:
         raise damaged(
             path,

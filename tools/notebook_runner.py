@@ -11,6 +11,10 @@ execution timestamps. nbval then compares the stored outputs. The values
 behind the run's claim lines are kept in the notebook's metadata, for
 `tools.claim_margins`.
 
+A notebook is checked before it runs: it must be JSON, nbformat 4 (what
+JupyterLab saves) and valid, and a file you may write (not read-only); the
+command refuses anything else in one line naming the file, and stops.
+
 Each kernel saves quiz answers and check verdicts into a fresh, throwaway
 progress store (never the maintainer's own), so a stored output such as
 `progress()` is what a new learner sees, on every machine; the tests run
@@ -28,7 +32,7 @@ import time
 from pathlib import Path
 
 from course_utils.claims import CLAIMS_LOG_ENV_VAR
-from course_utils.files import atomic_write, damaged, reading
+from course_utils.files import atomic_write, damaged, reading, writable_target
 from course_utils.progress_store import ENV_VAR as PROGRESS_ENV_VAR
 
 # The standard kernel name, which every front end maps to the Python of its own environment
@@ -40,6 +44,7 @@ KERNEL_NAME = "python3"
 KERNEL_STARTUP_S = 300
 # The notebook metadata key under which a stored notebook keeps its claims' values (store_claims).
 STORED_CLAIMS_KEY = "course_claims"
+NOTEBOOK_FIX = "restore it with `git checkout -- <path>`"
 
 
 def strip_run_metadata(notebook) -> None:
@@ -103,22 +108,57 @@ def execute(notebook, folder: Path, timeout: int = 600, env: dict[str, str] | No
     return claims
 
 
-def run_notebook(path, timeout: int = 600) -> float:
-    """Execute the notebook at `path` in place; return the seconds it took."""
+def read_notebook(path):
+    """The nbformat 4 notebook at `path`, checked; a file that is not one raises an error naming it and the fix.
+
+    Raises FileNotFoundError, IsADirectoryError, PermissionError or DamagedFileError (a ValueError): not
+    UTF-8, not JSON, not an nbformat 4 notebook (an older or newer format is refused, not converted), or
+    not valid against nbformat's schema.
+    """
     import nbformat
 
     with reading(
         path, "notebook", "give the path of a .ipynb file (restore a damaged one with `git checkout -- <path>`)"
-    ) as path:
-        text = path.read_text(encoding="utf-8")
-        try:
-            notebook = nbformat.reads(text, as_version=4)
-        except nbformat.reader.NotJSONError as error:
-            raise damaged(
-                path,
-                f"not a notebook: its text is not JSON ({str(error)[:80]})",
-                "restore it with `git checkout -- <path>`",
-            ) from None
+    ):
+        text = Path(path).read_text(encoding="utf-8")
+    path = Path(path)
+    try:
+        content = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise damaged(path, f"not a notebook: its text is not JSON ({_first_line(error, 80)})", NOTEBOOK_FIX) from None
+    if not isinstance(content, dict):
+        raise damaged(path, f"not a notebook: its JSON is a {type(content).__name__}, not an object", NOTEBOOK_FIX)
+    version = content.get("nbformat")
+    if version != 4:
+        raise damaged(
+            path,
+            f"it is nbformat {version!r}, and the runner stores nbformat 4 notebooks only",
+            f"convert it first (`jupyter nbconvert --to notebook --nbformat 4 --inplace {path}`), or {NOTEBOOK_FIX}",
+        )
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except (nbformat.ValidationError, KeyError, TypeError, AttributeError, ValueError) as error:
+        raise damaged(path, f"it is an invalid nbformat 4 notebook ({_first_line(error, 160)})", NOTEBOOK_FIX) from None
+    return notebook
+
+
+def _first_line(error: BaseException, limit: int) -> str:
+    line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def run_notebook(path, timeout: int = 600) -> float:
+    """Execute the notebook at `path` in place; return the seconds it took.
+
+    The notebook is checked first (`read_notebook`), and so is that it may be replaced
+    (`files.writable_target`: not read-only), before a kernel starts.
+    """
+    import nbformat
+
+    notebook = read_notebook(path)
+    path = Path(path)
+    writable_target(path)
     start = time.perf_counter()
     claims = execute(notebook, path.parent, timeout)
     seconds = time.perf_counter() - start
@@ -134,7 +174,11 @@ def main(argv=None) -> int:
     parser.add_argument("paths", nargs="+", type=Path)
     args = parser.parse_args(argv)
     for path in args.paths:
-        print(f"{path}: {run_notebook(path):.1f} s", flush=True)
+        try:
+            print(f"{path}: {run_notebook(path):.1f} s", flush=True)
+        except (ValueError, OSError) as error:  # a file that cannot be run or stored: named, in one line
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -176,3 +176,59 @@ def test_no_set_of_byte_changes_loads_altered_weights(saved, tmp_path_factory, e
     target.write_bytes(bytes(damaged))
     kind, result = load_or_error(target)
     assert kind == "refused" or all(torch.equal(result[k], weights[k]) for k in weights)
+
+
+# --- what loading may cost, what saving may replace (issue 27) -----------------------------------
+
+
+def bomb(path, member_bytes):
+    """A small zip whose one part unpacks to `member_bytes` zeros (a 'zip bomb' shaped like a checkpoint)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("archive/data.pkl", b"\x80\x02}q\x00.")
+        with archive.open("archive/data/0", "w", force_zip64=True) as part:
+            chunk = bytes(1 << 20)
+            for _ in range(member_bytes >> 20):
+                part.write(chunk)
+    return path
+
+
+def test_a_zip_bomb_is_refused_from_its_declared_sizes_before_anything_is_unpacked(tmp_path, monkeypatch):
+    path = bomb(tmp_path / "bomb.pt", 256 << 20)
+    assert path.stat().st_size < 1 << 20
+
+    def unpacks(*args, **kwargs):
+        raise AssertionError("the checkpoint was unpacked before its sizes were checked")
+
+    monkeypatch.setattr(zipfile.ZipFile, "testzip", unpacks)
+    monkeypatch.setattr(torch, "load", unpacks)
+    with pytest.raises(DamagedFileError, match=r"bomb.pt: its parts would take 268,435,\d+ bytes unpacked") as caught:
+        load_checkpoint(tagger(), path)
+    assert "this model's weights take" in str(caught.value) and "nothing was unpacked" in str(caught.value)
+    assert str(caught.value).startswith(f"{path}: its parts")
+
+
+def test_a_checkpoint_with_too_many_parts_is_refused_before_anything_is_unpacked(tmp_path, monkeypatch):
+    path = tmp_path / "parts.pt"
+    with zipfile.ZipFile(path, "w") as archive:
+        for index in range(5000):
+            archive.writestr(f"archive/data/{index}", b"")
+    monkeypatch.setattr(zipfile.ZipFile, "testzip", lambda self: pytest.fail("unpacked"))
+    with pytest.raises(DamagedFileError, match="parts.pt: it has 5000 parts") as caught:
+        load_checkpoint(tagger(), path)
+    assert str(caught.value).startswith(f"{path}: it has 5000 parts")
+
+
+def test_a_checkpoint_of_a_larger_model_still_names_the_shapes_that_differ(tmp_path):
+    path = save_checkpoint(SequenceTagger(8, 24, 5), tmp_path / "larger.pt")
+    with pytest.raises(ValueError, match=r"shape differs: rnn.weight_ih_l0: checkpoint \(24, 8\), model \(6, 8\)"):
+        load_checkpoint(tagger(), path)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_saving_over_a_read_only_checkpoint_is_refused_and_names_it(tmp_path):
+    path = save_checkpoint(tagger(), tmp_path / "keep.pt")
+    before = path.read_bytes()
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match=f"{path} is read-only"):
+        save_checkpoint(tagger(seed=2), path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["keep.pt"]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_utils.files import DamagedFileError, atomic_write, check_path, damaged, reading
+from course_utils.files import DamagedFileError, atomic_write, check_path, damaged, reading, remove_stale_temporaries
 
 PROPERTY = settings(max_examples=30, deadline=None, derandomize=True, database=None)
 FIX = "restore it from the course"
@@ -166,3 +166,110 @@ def test_an_atomic_write_cut_anywhere_leaves_the_old_content(tmp_path_factory, t
             file.write(text[:cut])
             raise KeyboardInterrupt
     assert path.read_text(encoding="utf-8") == "old" and leftovers(path.parent) == []
+
+
+# --- what atomic_write may replace (issue 27) ----------------------------------------------------
+
+
+def stat_of(kind: int) -> os.stat_result:
+    """An os.stat_result for a node of `kind` (stat.S_IFCHR, ...), as os.lstat gives for a device node."""
+    return os.stat_result((kind | 0o666, 1, 1, 1, 0, 0, 0, 0, 0, 0))
+
+
+def pretend_lstat(monkeypatch, path: Path, kind: int) -> None:
+    """Make os.lstat report `path` as a node of `kind` (no real device node is touched)."""
+    real = os.lstat
+
+    def lstat(target, *args, **kwargs):
+        return stat_of(kind) if os.fspath(target) == str(path) else real(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("permissions", [0o444, 0o400, 0o555])
+def test_a_read_only_file_is_not_replaced_and_the_error_names_it(tmp_path, permissions):
+    path = tmp_path / "kept.txt"
+    path.write_text("mine")
+    path.chmod(permissions)
+    with pytest.raises(PermissionError, match=f"{path} is read-only .*chmod u\\+w"):
+        with atomic_write(path) as file:
+            file.write("new")
+    assert path.read_text() == "mine" and stat.S_IMODE(path.stat().st_mode) == permissions
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_is_not_replaced(tmp_path):
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+    with pytest.raises(OSError, match=f"{path} is a FIFO .*not a regular file.*left as it is"):
+        with atomic_write(path) as file:
+            file.write("new")
+    assert stat.S_ISFIFO(os.lstat(path).st_mode) and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "kind, words", [(stat.S_IFCHR, "a character device"), (stat.S_IFBLK, "a block device"), (stat.S_IFSOCK, "a socket")]
+)
+def test_a_device_node_is_not_replaced(tmp_path, monkeypatch, kind, words):
+    path = tmp_path / "null"
+    path.write_text("stands in for the device")
+    pretend_lstat(monkeypatch, path, kind)
+    with pytest.raises(OSError, match=f"{path} is {words}"):
+        with atomic_write(path) as file:
+            file.write("new")
+    assert path.read_text() == "stands in for the device" and leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path):
+    (tmp_path / "sync").mkdir()
+    target = tmp_path / "sync" / "real.txt"
+    target.write_text("old")
+    target.chmod(0o640)
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    with atomic_write(link) as file:
+        file.write("new")
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text() == "new" and stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert leftovers(tmp_path) == leftovers(tmp_path / "sync") == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_symbolic_link_to_a_fifo_is_refused(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "link").symlink_to(tmp_path / "pipe")
+    with pytest.raises(OSError, match="is a FIFO"):
+        with atomic_write(tmp_path / "link") as file:
+            file.write("new")
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_file_mode_sets_the_permissions_of_a_replaced_file_too(tmp_path):
+    path = tmp_path / "private.json"
+    path.write_text("old")
+    path.chmod(0o644)
+    with atomic_write(path, file_mode=0o600) as file:
+        file.write("new")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text() == "new"
+
+
+def test_stale_temporary_files_of_a_killed_write_are_removed_and_nothing_else(tmp_path):
+    path = tmp_path / "progress.json"
+    path.write_text("{}")
+    names = [".progress.json.0a1b2c3d.tmp", ".progress.json.ffffffff.tmp", ".progress.json.notes.tmp", "other.tmp"]
+    for name in names:
+        (tmp_path / name).write_text("left by a killed process")
+        os.utime(tmp_path / name, (0, 0))
+    (tmp_path / ".progress.json.12345678.tmp").write_text("being written right now")
+    removed = remove_stale_temporaries(path)
+    assert sorted(p.name for p in removed) == [".progress.json.0a1b2c3d.tmp", ".progress.json.ffffffff.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".progress.json.12345678.tmp",
+        ".progress.json.notes.tmp",
+        "other.tmp",
+        "progress.json",
+    ]

@@ -1,5 +1,6 @@
 """Specification of the maintainers' notebook runner."""
 
+import json
 import os
 import sys
 
@@ -7,7 +8,7 @@ import nbclient
 import nbformat
 import pytest
 
-from tools.notebook_runner import run_notebook, strip_run_metadata
+from tools.notebook_runner import main, run_notebook, strip_run_metadata
 
 
 def test_strip_removes_widget_state_and_timestamps_but_keeps_tags():
@@ -125,3 +126,45 @@ def test_notebook_resources_reads_the_kernels_peak_memory_and_cpu_time(tmp_path)
     memory, cpu = measure(path)
     assert memory >= 200 and cpu >= 0.5
     assert len(nbformat.read(path, as_version=4).cells) == 1  # nothing written back
+
+
+# --- bad notebooks are refused in one line; a read-only one is not replaced (issue 27) ------------
+
+
+class MustNotRun(NoKernel):
+    def execute(self, **_):
+        raise AssertionError("the notebook was executed")
+
+
+V3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [], "metadata": {}}]}
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("{not json", "not a notebook: its text is not JSON"),
+        (json.dumps(V3), "is nbformat 3"),
+        (json.dumps({**V3, "nbformat": 99}), "is nbformat 99"),
+        (json.dumps([1, 2]), "not a notebook"),
+        (json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": [{"cell_type": "code"}], "metadata": {}}), "invalid"),
+    ],
+)
+def test_the_command_refuses_a_bad_notebook_in_one_line(tmp_path, monkeypatch, capsys, content, words):
+    path = tmp_path / "bad.ipynb"
+    path.write_text(content)
+    monkeypatch.setattr(nbclient, "NotebookClient", MustNotRun)
+    assert main([str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert words in err and str(path) in err and len(err.strip().splitlines()) == 1
+    assert path.read_text() == content
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_read_only_notebook_is_refused_before_it_runs(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "kept.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), path)
+    path.chmod(0o444)
+    before = path.read_bytes()
+    monkeypatch.setattr(nbclient, "NotebookClient", MustNotRun)
+    assert main([str(path)]) == 2
+    assert f"{path} is read-only" in capsys.readouterr().err and path.read_bytes() == before

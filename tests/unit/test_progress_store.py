@@ -161,12 +161,15 @@ def test_a_write_leaves_no_temporary_file_behind(throwaway_progress):
     assert sorted(p.name for p in throwaway_progress.parent.iterdir()) == ["progress.json", "progress.json.lock"]
 
 
+STORE_START = b'{"format": "birnn-course progress", '  # what makes a file recognisable as a store, damaged or not
+
+
 @pytest.mark.parametrize(
     "content, problem",
     [
-        (b'{"version": 1, "questions": {', "not valid JSON"),
-        (b"\xff\xfe not text", "not valid JSON"),
-        (b"[1, 2]", "expected an object, found list"),
+        (STORE_START + b'"version": 1, "questions": {', "not valid JSON"),
+        (STORE_START + b'"version": 1, "questions": {"\xff\xfe": 1}}', "not valid JSON"),
+        (b'[{"format": "birnn-course progress"}]', "expected an object, found list"),
         (
             b'{"format": "birnn-course progress", "version": 1, "questions": [], "checks": {}, "final_tests": []}',
             "'questions' and 'checks' must be objects",
@@ -190,7 +193,7 @@ def test_a_damaged_file_is_moved_aside_with_a_message_and_a_fresh_store_begins(t
 
 def test_a_second_damaged_file_gets_a_name_of_its_own(throwaway_progress):
     for _ in range(2):
-        throwaway_progress.write_text("{")
+        throwaway_progress.write_bytes(STORE_START)
         load_progress()
     assert len(list(throwaway_progress.parent.glob("progress.json.damaged-*"))) == 2
 
@@ -255,3 +258,201 @@ def test_writers_in_several_processes_at_once_lose_nothing(throwaway_progress):
     assert notice is None
     rounds = [t["round"] for record in data["questions"].values() for t in record["tries"]]
     assert len(rounds) == len(set(rounds)) == writers * each
+
+
+# --- the store touches only course stores (issue 27) ---------------------------------------------
+
+
+def names_in(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def pretend_device(monkeypatch, path):
+    """Make os.lstat report `path` as a character device, as /dev/null is (no real device node is touched)."""
+    real = os.lstat
+
+    def lstat(target, *args, **kwargs):
+        if os.fspath(target) == str(path):
+            return os.stat_result((stat.S_IFCHR | 0o666, 1, 1, 1, 0, 0, 0, 0, 0, 0))
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+
+
+def test_off_switches_saving_off_and_touches_no_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    for value in ("off", " OFF "):
+        monkeypatch.setenv(ENV_VAR, value)
+        assert progress_path() is None
+        assert answer("q", "r1", "right") is None  # nothing said at every answer: saving off was asked for
+        data, notice = load_progress()
+        assert data == empty_progress() and f"{ENV_VAR}=off" in notice and "not saved" in notice
+        reset_progress()
+        assert "Saving is off" in capsys.readouterr().out
+    assert names_in(tmp_path) == []  # no "off" file, no "off.lock"
+
+
+def test_a_device_node_is_refused_naming_it_and_the_off_switch(tmp_path, monkeypatch, capsys):
+    node = tmp_path / "null"
+    node.write_text("stands in for /dev/null")
+    pretend_device(monkeypatch, node)
+    monkeypatch.setenv(ENV_VAR, str(node))
+    for notice in (answer("q", "r1", "right"), load_progress()[1]):
+        assert f"{node} is a character device" in notice and f"{ENV_VAR}=off" in notice
+    reset_progress()
+    assert f"{node} is a character device" in capsys.readouterr().out
+    assert names_in(tmp_path) == ["null"] and node.read_text() == "stands in for /dev/null"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path, monkeypatch):
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    monkeypatch.setenv(ENV_VAR, str(pipe))
+    results = []
+    worker = threading.Thread(target=lambda: results.append(load_progress()), daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive():  # blocked opening the FIFO: let it go before failing
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=5)
+        pytest.fail("reading the progress store waited on a FIFO")
+    assert f"{pipe} is a FIFO" in results[0][1]
+    assert answer("q", "r1", "right") is not None
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode) and names_in(tmp_path) == ["pipe"]
+
+
+def test_a_file_that_is_not_a_store_is_never_moved_or_deleted(tmp_path, monkeypatch, capsys):
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"todo": ["read chapter 4"]}')
+    monkeypatch.setenv(ENV_VAR, str(notes))
+    for notice in (load_progress()[1], answer("q", "r1", "right")):
+        assert f"{notes} is not a course progress file" in notice and "left as it is" in notice
+        assert f"Set {ENV_VAR} to" in notice and "off" in notice
+    reset_progress()
+    assert "not a course progress file" in capsys.readouterr().out
+    assert names_in(tmp_path) == ["notes.json"] and notes.read_text() == '{"todo": ["read chapter 4"]}'
+
+
+@pytest.mark.parametrize("content", [b"", b"my diary\n", b"\x00" * 64, b"[1, 2]", b'{"version": 1, "questions": {'])
+def test_content_that_no_store_holds_is_refused_not_moved_aside(throwaway_progress, content):
+    throwaway_progress.write_bytes(content)
+    notice = load_progress()[1]
+    assert "is not a course progress file" in notice
+    assert throwaway_progress.read_bytes() == content
+    assert not list(throwaway_progress.parent.glob("*.damaged-*"))
+
+
+def test_the_default_stores_own_place_recognises_a_damaged_store_by_its_name(tmp_path, monkeypatch):
+    monkeypatch.delenv(ENV_VAR)
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    path = tmp_path / "jupyter-data" / "birnn-course" / "progress.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x00" * 64)  # zeroed by a crash: nothing in it says what it was, but its place does
+    assert "Your progress file was damaged" in load_progress()[1]
+    assert len(list(path.parent.glob("progress.json.damaged-*"))) == 1
+
+
+def test_a_relative_path_is_refused_and_the_message_says_why(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_VAR, "progress.json")
+    notice = answer("q", "r1", "right")
+    assert "relative path 'progress.json'" in notice and "each notebook's folder" in notice
+    assert "absolute path" in notice and "~/birnn-progress.json" in notice
+    assert "relative path" in load_progress()[1]
+    reset_progress()
+    assert "relative path" in capsys.readouterr().out
+    assert names_in(tmp_path) == []
+
+
+def test_reset_removes_a_store_and_nothing_else(tmp_path, monkeypatch, capsys):
+    other = tmp_path / "thesis.tex"
+    other.write_text("\\chapter{One}")
+    monkeypatch.setenv(ENV_VAR, str(other))
+    reset_progress()
+    assert "could not be cleared" in capsys.readouterr().out and other.read_text() == "\\chapter{One}"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_an_existing_store_readable_by_others_is_rewritten_private(throwaway_progress):
+    answer("q", "r1", "wrong")
+    throwaway_progress.chmod(0o644)
+    answer("q", "r2", "right")
+    assert stat.S_IMODE(throwaway_progress.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_symlinked_store_is_written_through_and_stays_a_link(tmp_path, monkeypatch, capsys):
+    (tmp_path / "Sync").mkdir()
+    target = tmp_path / "Sync" / "progress.json"
+    link = tmp_path / "progress.json"
+    link.symlink_to(target)
+    monkeypatch.setenv(ENV_VAR, str(link))
+    assert answer("q", "r1", "wrong") is None
+    target.chmod(0o644)
+    assert answer("q", "r2", "right") is None
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and len(tries("q")) == 2
+    reset_progress()
+    assert "Progress cleared" in capsys.readouterr().out
+    assert link.is_symlink() and load_progress() == (empty_progress(), None)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_read_only_store_is_not_replaced(throwaway_progress):
+    answer("q", "r1", "wrong")
+    before = throwaway_progress.read_bytes()
+    throwaway_progress.chmod(0o400)
+    notice = answer("q", "r2", "right")
+    assert f"{throwaway_progress} is read-only" in notice and "not saved" in notice
+    assert throwaway_progress.read_bytes() == before
+
+
+def test_temporary_files_left_by_a_killed_write_are_cleaned(throwaway_progress):
+    answer("q", "r1", "wrong")
+    stale = throwaway_progress.parent / ".progress.json.0badcafe.tmp"
+    stale.write_text('{"format": "birnn-course progress", "version": 1, "questi')  # kill -9 during a write
+    os.utime(stale, (0, 0))
+    answer("q", "r2", "right")
+    assert names_in(throwaway_progress.parent) == ["progress.json", "progress.json.lock"]
+
+
+# --- a store that validates but would break a view counts as damaged (issue 27) ------------------
+
+
+def store_with(**parts):
+    data = empty_progress()
+    data.update(parts)
+    return json.dumps(data)
+
+
+TRY = {"round": "r1", "at": T0, "first": "wrong", "attempts": 1, "right": False, "revealed": False}
+TEST = {"round": "t1", "at": T0, "asked": 2, "correct": 1, "by_topic": {"01_concept": [1, 2]}, "scored": "first answer"}
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (store_with()[:-1] + ', "deep": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        (store_with()[:-1] + ', "deep": ' + "[" * 200 + "]" * 200 + "}", "nested too deeply"),
+        (store_with(questions={"q": {"tries": [{**TRY, "at": "yesterday"}]}}), "question 'q'"),
+        (store_with(questions={"q": {"tries": [{**TRY, "at": "0001-01-01T00:00:00+00:00"}]}}), "question 'q'"),
+        (store_with(questions={"q": {"tries": [{**TRY, "at": "2026-05-03T14:00:00"}]}}), "question 'q'"),
+        (store_with(checks={"c": {"status": "passed", "at": "9999-12-31T23:59:59-12:00"}}), "check 'c'"),
+        (store_with(final_tests=[{**TEST, "asked": 0, "correct": 0, "by_topic": {"01_concept": [0, 0]}}]), "final"),
+        (store_with(final_tests=[{**TEST, "correct": 3}]), "a final test entry"),
+        (store_with(final_tests=[{**TEST, "by_topic": {"01_concept": [3, 2]}}]), "a final test entry"),
+        (store_with(final_tests=[{**TEST, "by_topic": {"01_concept": [1, 5]}}]), "a final test entry"),
+        (store_with(final_tests=[{**TEST, "at": "May 3rd"}]), "a final test entry"),
+        (store_with(questions={"q": {"tries": [{**TRY, "attempts": 10**30}]}}), "question 'q'"),
+        (STORE_START.decode() + '"version": 1, "n": ' + "9" * 5000 + "}", "not valid JSON"),
+    ],
+)
+def test_a_store_that_would_break_a_view_is_damaged_and_moved_aside(throwaway_progress, content, problem):
+    throwaway_progress.write_text(content)
+    data, notice = load_progress()
+    assert data == empty_progress() and "Your progress file was damaged" in notice and problem in notice
+    assert len(list(throwaway_progress.parent.glob("progress.json.damaged-*"))) == 1
+    assert answer("q", "r1", "right") is None

@@ -176,7 +176,7 @@ def test_a_text_answer_that_cannot_be_saved_prints_why(tmp_path, monkeypatch, ca
 
 
 def test_a_damaged_store_is_reported_at_the_top_of_the_quiz(throwaway_progress):
-    throwaway_progress.write_text("{ not json")
+    throwaway_progress.write_text('{"format": "birnn-course progress", "version": 1, "quest')  # cut short
     quiz_ = new_quiz()
     assert "Your progress file was damaged" in quiz_.text().split(f"Q1 [{FIRST.id}]")[0]
     assert any("Your progress file was damaged" in w.value for w in find(quiz_.widget(), widgets.HTML))
