@@ -1,6 +1,6 @@
 # The course's two entry points (see README):
 #   make lab    set up .venv and open the course in JupyterLab
-#   make test   set up .venv and run every test (lint, unit, notebooks twice, browser)
+#   make test   set up .venv and run every test (lint, unit, notebooks three ways, browser)
 # For developers: `make lint` (contracts, ruff, mypy: seconds) and `make test-fast`
 # (lint, then the unit tests without the slow ones: under a minute).
 # Both reuse an existing .venv: the install step reruns only when
@@ -30,11 +30,20 @@ ALLOW_EMPTY := || test $$? -eq 5
 # The learner's saved progress is kept out the same way, by tests/conftest.py
 # (a throwaway store for the run, each test and each notebook, with or without
 # make); `make notebooks` stores every notebook from a fresh store too.
-TEST_HOME := $(CURDIR)/.test-home
+# make test's last notebook pass trains every model down another path, as on another CPU
+# (course_utils/perturbation.py): the data and every fact stay, the trained numbers move.
+PERTURBED := BIRNN_COURSE_PERTURB=1
+# Quoted for the shell, so a clone in a folder whose path has spaces keeps every path inside it (unquoted,
+# `mkdir -p` made folders outside the repository and `make clean` could remove them). A single quote in the
+# path cannot be quoted this way: make stops at once and says so.
+ifneq (,$(findstring ',$(CURDIR)))
+$(error The repository's path $(CURDIR) has a single quote ('), which make's commands cannot quote: move or clone the course into a folder whose path has none)
+endif
+TEST_HOME := '$(CURDIR)/.test-home'
 TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
 	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0
 
-.PHONY: lab test test-dist test-fast lint exercises notebooks nbval bench setup clean
+.PHONY: lab test test-dist test-versions test-fast lint exercises notebooks nbval margins bench setup clean
 
 setup: $(STAMP)
 
@@ -70,13 +79,15 @@ lint: $(STAMP)
 #  1. lint (above); 2. unit tests; 3. the notebook tests and nbval on every notebook: each
 #  cell's fresh output against the stored one (facts compared exactly, measurements tagged,
 #  see README "How the tests work"); 4. nbval again as if on another CPU (tools/other_cpu.py:
-#  other float kernels), so a stored output that holds only on this CPU fails here;
-#  5. the browser tests (JupyterLab in Chromium).
+#  other float kernels), so a stored output that holds only on this CPU fails here; 5. nbval
+#  once more with training perturbed (PERTURBED, below): claims must hold on another path too;
+#  6. the browser tests (JupyterLab in Chromium).
 test: lint
 	@mkdir -p $(TEST_HOME)
 	$(TEST_ENV) $(PY) -m pytest $(XDIST) $(PYTEST_ARGS) tests/unit $(ALLOW_EMPTY)
 	$(TEST_ENV) $(PY) -m pytest $(XDIST) $(NBVAL_ARGS) $(PYTEST_ARGS) tests/notebooks $(NOTEBOOKS) $(ALLOW_EMPTY)
 	$(TEST_ENV) $(PY) -m tools.other_cpu pytest $(XDIST) $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NOTEBOOKS) $(ALLOW_EMPTY)
+	$(TEST_ENV) $(PERTURBED) $(PY) -m pytest $(XDIST) $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NOTEBOOKS) $(ALLOW_EMPTY)
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) tests/browser $(ALLOW_EMPTY)
 
 # The course as learners install it, away from this repository (tests/dist): Binder's
@@ -85,6 +96,15 @@ test: lint
 test-dist: $(STAMP)
 	@mkdir -p $(TEST_HOME)
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) tests/dist
+
+# Every torch the package admits (tests/dist/test_versions.py): make test's unit tests and its usual and
+# other-CPU nbval passes, each in a new .venv in a copy of the repository, on the oldest torch pyproject.toml
+# admits (with NumPy 1, on this Python) and on the newest release (on the newest Python found, pyenv's
+# included). About 25 minutes on 2 cores, two 5 GB environments (deleted after) and their downloads (cached
+# in .test-home). .ci/run does not run it: CI's time has no room for it.
+test-versions: $(STAMP)
+	@mkdir -p $(TEST_HOME)
+	$(TEST_ENV) BIRNN_COURSE_VERSIONS=1 $(PY) -m pytest -rA --durations=0 $(PYTEST_ARGS) tests/dist/test_versions.py
 
 test-fast: lint
 	@mkdir -p $(TEST_HOME)
@@ -98,11 +118,18 @@ NB ?= notebooks/*.ipynb solutions/*.ipynb
 notebooks: $(STAMP)
 	MPLBACKEND=Agg PYTHONHASHSEED=0 $(PY) -m tools.notebook_runner $(NB)
 
-# make nbval NB=notebooks/05_training.ipynb: make test's two nbval passes on the notebooks named
+# make nbval NB=notebooks/05_training.ipynb: make test's three nbval passes on the notebooks named
 nbval: $(STAMP)
 	@mkdir -p $(TEST_HOME)
 	$(TEST_ENV) $(PY) -m pytest $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NB)
 	$(TEST_ENV) $(PY) -m tools.other_cpu pytest $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NB)
+	$(TEST_ENV) $(PERTURBED) $(PY) -m pytest $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NB)
+
+# How much room each claim line has: every notebook and solution run usual, on other-CPU kernels and
+# perturbed (tools/claim_margins.py); writes docs/claim_margins.md. About 20 minutes on 2 cores.
+margins: $(STAMP)
+	@mkdir -p $(TEST_HOME)
+	$(TEST_ENV) $(PY) -m tools.claim_margins $(NB_MARGINS)
 
 bench: $(STAMP)
 	$(PY) -m tools.bench

@@ -166,6 +166,8 @@ def markdown(table: dict[str, list[ClaimMargin]], runs: list[str]) -> str:
     counts = Counter(row.verdict(runs) for rows in table.values() for row in rows)
     lines += ["", "Verdicts: " + ", ".join(f"{name} {counts[name]}" for name in ("ok", "holds", "thin", "FAILS")), ""]
     for path, rows in table.items():
+        if not rows:  # a notebook that states no claim
+            continue
         lines += [f"## {_shown(Path(path))}", ""]
         lines += ["| cell | claim | bound | stored | runs: lowest..highest | margin | spread | verdict |"]
         lines += ["|---|---|---|---|---|---|---|---|"]
