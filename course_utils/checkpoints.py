@@ -22,6 +22,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -35,6 +36,11 @@ from .validation import describe
 
 DIGEST_TAG = "course_utils weights sha256 "  # the zip comment: this tag, then the weights' SHA-256
 CHECKPOINT_FIX = "save it again with save_checkpoint(model, path), or restore the file (e.g. `git checkout -- <file>`)"
+UPGRADE_FIX = "upgrade torch (`pip install --upgrade torch`, or `conda update pytorch`), then restart the kernel"
+# torch's own words when a file's format `version` record is newer than it reads, e.g. "Attempted to read a
+# PyTorch file with version 99, but the maximum supported version for reading is 10. The version of your
+# PyTorch installation may be too old, ..."
+_NEWER_FORMAT = re.compile(r"file with version (\d+), but the maximum supported version for reading is (\d+)")
 
 
 def save_checkpoint(model: nn.Module, path: str | os.PathLike) -> Path:
@@ -72,7 +78,8 @@ def load_checkpoint(model: nn.Module, path: str | os.PathLike) -> nn.Module:
     state_dict of finite tensors, and fit the model's architecture. It is read
     with `torch.load(weights_only=True)` (plain tensors only, no code), onto
     the device the model is on. Raises FileNotFoundError for a missing file,
-    `DamagedFileError` (a ValueError) for a damaged one, ValueError naming the
+    `DamagedFileError` (a ValueError) for a damaged one (or one written by a
+    newer torch than this one reads: its message says to upgrade torch), ValueError naming the
     missing, unexpected or differently shaped entries for another architecture.
     """
     if not isinstance(model, nn.Module):
@@ -91,6 +98,9 @@ def load_checkpoint(model: nn.Module, path: str | os.PathLike) -> nn.Module:
             ValueError,
             UnicodeDecodeError,
         ) as error:
+            newer = _newer_torch_problem(error)
+            if newer:
+                raise damaged(path, newer, UPGRADE_FIX) from None
             raise damaged(
                 path, f"it is not a weights-only checkpoint written by save_checkpoint ({error})", CHECKPOINT_FIX
             ) from None
@@ -114,6 +124,19 @@ def load_checkpoint(model: nn.Module, path: str | os.PathLike) -> nn.Module:
     _check_state_fits(model.state_dict(), state, path)
     model.load_state_dict(state)
     return model
+
+
+def _newer_torch_problem(error: BaseException) -> str | None:
+    """What to say when torch.load refused a file because a newer torch wrote it; None for any other error."""
+    text = str(error)
+    found = _NEWER_FORMAT.search(text)
+    if found is None and "installation may be too old" not in text:
+        return None
+    versions = f": the file's format version is {found[1]}, and this torch reads up to {found[2]}" if found else ""
+    return (
+        f"it was probably written by a newer version of torch than this one (this torch is {torch.__version__}"
+        f"{versions}), so the file itself is likely fine"
+    )
 
 
 def _state_digest(state: dict) -> str:

@@ -13,14 +13,45 @@ import sys
 from collections.abc import Sequence
 from typing import cast
 
+REPR_LIMIT = 100  # the most characters of a value's repr an error message repeats
+
 
 def describe(obj: object) -> str:
-    """A short description of `obj` for error messages: dtype and shape for tensors."""
+    """A short description of `obj` for error messages: dtype and shape for tensors, else type and repr.
+
+    A long repr is cut to `REPR_LIMIT` characters, after the value's full size:
+    "str of 1,000,000 characters 'xxxx...'", so a huge value is never echoed whole.
+    """
     torch = sys.modules.get("torch")  # an object can only be a tensor once torch is imported
     if torch is not None and isinstance(obj, torch.Tensor):
         return f"a {obj.dtype} tensor of shape {tuple(obj.shape)}"
-    text = f"{type(obj).__name__} {obj!r}"
-    return text if len(text) <= 120 else text[:117] + "..."
+    text = repr(obj)
+    if len(text) <= REPR_LIMIT:
+        return f"{type(obj).__name__} {text}"
+    return f"{_size(obj, text)} {text[:REPR_LIMIT]}..."
+
+
+def short_repr(value: object) -> str:
+    """`repr(value)`, or for a repr over `REPR_LIMIT` characters its start, "..." and the value's full size.
+
+    For messages that repeat a learner's value as is: "got 'B'", but
+    "got 'xxxx...' (str of 1,000,000 characters)" rather than a megabyte of text.
+    """
+    text = repr(value)
+    return text if len(text) <= REPR_LIMIT else f"{text[:REPR_LIMIT]}... ({_size(value, text)})"
+
+
+def _size(value: object, text: str) -> str:
+    """The type and full size of a value whose repr `text` is too long to show: "list of 10,000 items"."""
+    name = type(value).__name__
+    if isinstance(value, str):
+        return f"{name} of {len(value):,} characters"
+    if isinstance(value, (bytes, bytearray)):
+        return f"{name} of {len(value):,} bytes"
+    try:
+        return f"{name} of {len(value):,} items"  # type: ignore[arg-type]
+    except Exception:  # no len(), or a len() that fails: say how long the repr is instead
+        return f"{name} with a repr of {len(text):,} characters"
 
 
 def check_int(name: str, value: object, minimum: int = 1) -> int:

@@ -53,6 +53,7 @@ from pathlib import Path
 
 import torch
 
+from ..validation import short_repr
 from .progress import save_verdict
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted yet"
@@ -431,7 +432,7 @@ def expect_equal(got: object, expected: object, what: str = "result") -> None:
     if isinstance(got, float) and not math.isfinite(got):
         raise Mismatch(non_finite_message(what, got))
     if got != expected:
-        raise Mismatch(f"expected the {what} to be {expected!r}, got {got!r}")
+        raise Mismatch(f"expected the {what} to be {short_repr(expected)}, got {short_repr(got)}")
 
 
 def print_error(action: Callable[[], object]) -> None:

@@ -20,6 +20,7 @@ import torch
 
 from ..models import CELLS
 from ..shapes import GATES
+from ..validation import short_repr
 from .common import expect_close, expect_pair, seeded, with_explanation
 from .framework import CheckReport, Mismatch, run_check
 
@@ -124,7 +125,7 @@ def check_predict_shapes(predict_shapes: Callable[..., Any]) -> CheckReport:
                         if isinstance(predicted, tuple)
                         else ""
                     )
-                    raise Mismatch(with_explanation(f"expected {name} {shape}, got {predicted!r}", why))
+                    raise Mismatch(with_explanation(f"expected {name} {shape}, got {short_repr(predicted)}", why))
             unexpected = sorted(set(got) - set(expected))
             if unexpected:
                 raise Mismatch(f"unexpected keys {unexpected}: only an LSTM returns c_n")
@@ -178,7 +179,7 @@ def check_count_parameters(count_parameters: Callable[..., Any]) -> CheckReport:
             if got != expected:
                 slips = _count_variants(cell, input_size, hidden_size, num_layers, bidirectional)
                 why = next((text for text, value in slips.items() if value == got and value != expected), "")
-                raise Mismatch(f"expected {expected} parameters, got {got!r}" + (f": {why}" if why else ""))
+                raise Mismatch(f"expected {expected} parameters, got {short_repr(got)}" + (f": {why}" if why else ""))
             return f"{expected} parameters"
 
         return run

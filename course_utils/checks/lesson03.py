@@ -18,6 +18,7 @@ import torch
 from ..data import make_tagging_loaders
 from ..models import SequenceTagger
 from ..training import train
+from ..validation import short_repr
 from .common import seeded
 from .framework import CheckReport, Mismatch, expect_finite, expect_shape, run_check
 
@@ -60,7 +61,7 @@ def _as_bool(answer):
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         return bool(answer)
     if not isinstance(answer, bool):
-        raise Mismatch(f"expected True or False, got {answer!r}")
+        raise Mismatch(f"expected True or False, got {short_repr(answer)}")
     return answer
 
 

@@ -22,6 +22,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ..data import ceiling_by_position, forward_ceiling, make_tagging_data
 from ..training import evaluate
+from ..validation import short_repr
 from .common import expect_pair, seeded, with_explanation
 from .framework import CheckReport, Mismatch, non_finite_message, precision_note, run_check
 
@@ -65,7 +66,7 @@ def _as_floats(answer, seq_len):
     if isinstance(answer, torch.Tensor):
         answer = answer.tolist()
     if not isinstance(answer, (list, tuple)) or not all(isinstance(v, (int, float)) for v in answer):
-        raise Mismatch(f"expected a list with one number per step ({seq_len} values), got {answer!r}")
+        raise Mismatch(f"expected a list with one number per step ({seq_len} values), got {short_repr(answer)}")
     if len(answer) != seq_len:
         raise Mismatch(f"expected {seq_len} values, one per step, got {len(answer)}")
     for t, value in enumerate(answer):

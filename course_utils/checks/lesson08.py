@@ -20,6 +20,7 @@ from torch.nn.utils.rnn import PackedSequence
 
 from ..lessons.word_segmentation import PAD_ID, space_labels
 from ..tensors import step_mask
+from ..validation import short_repr
 from .common import expect_close, expect_pair, seeded, with_explanation
 from .framework import CheckReport, Mismatch, expect_equal, run_check
 
@@ -65,7 +66,7 @@ def check_space_labels(space_labels_fn: Callable[..., Any]) -> CheckReport:
             if isinstance(labels, torch.Tensor):
                 labels = labels.tolist()
             if not isinstance(labels, (list, tuple)) or not all(isinstance(v, int) for v in labels):
-                raise Mismatch(f"expected the labels as a list of ints (0 or 1), got {labels!r}")
+                raise Mismatch(f"expected the labels as a list of ints (0 or 1), got {short_repr(labels)}")
             if list(labels) != expected:
                 slip = next((why for values, why in _label_slips(sentence) if list(labels) == values), "")
                 message = f"expected the labels {expected}, got {list(labels)}"

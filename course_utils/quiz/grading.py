@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..validation import short_repr
 from .bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS, Question, load_banks
 from .history import describe_try, earlier_tries, save_feedback
 from .text import count, format_question, wrap_prose
@@ -86,7 +87,8 @@ def _normalise_choice(question: Question, choice) -> str | None:
     letter = choice.strip().upper() if isinstance(choice, str) else None
     if letter is None or len(letter) != 1 or letter not in question.letters:
         raise ValueError(
-            f"choice must be one of {', '.join(question.letters)} for question {question.id!r}, got {choice!r}"
+            f"choice must be one of {', '.join(question.letters)} for question {question.id!r}, "
+            f"got {short_repr(choice)}"
         )
     return letter
 
@@ -227,7 +229,7 @@ class Quiz:
             if q.id == question_id:
                 return q
         raise ValueError(
-            f"question_id {question_id!r} is not in the quiz {self.name!r}; "
+            f"question_id {short_repr(question_id)} is not in the quiz {self.name!r}; "
             f"its questions are {', '.join(q.id for q in self.questions)}"
         )
 

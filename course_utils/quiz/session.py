@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 
 from ..progress_store import load_progress
-from ..validation import check_bool, check_int
+from ..validation import check_bool, check_int, describe, short_repr
 from .bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS, Question
 from .grading import BANKS, QUESTIONS, Quiz
 from .progress import progress_report, questions_to_review
@@ -25,6 +25,7 @@ from .progress_chart import progress_chart
 from .text import count, format_feedback, wrap_prose
 
 REVIEW = "review"  # the name of the quiz review() shows
+FIRST_ID = next(iter(QUESTIONS))  # a real question id, for the example in an error message
 
 # The quizzes shown in this session, by name ("02_shapes", "final_test"), so
 # that answer() records into the same score as the widget the learner sees.
@@ -34,7 +35,7 @@ _ACTIVE: dict[str, Quiz] = {}
 def quiz(notebook_id: str) -> None:
     """Show the quiz of one notebook, e.g. `quiz("02_shapes")` (prints it as text outside IPython)."""
     if notebook_id not in NOTEBOOK_BANKS:
-        raise ValueError(f"notebook_id must be one of {', '.join(NOTEBOOK_BANKS)}, got {notebook_id!r}")
+        raise ValueError(f"notebook_id must be one of {', '.join(NOTEBOOK_BANKS)}, got {short_repr(notebook_id)}")
     bank = BANKS[notebook_id]
     _show(Quiz(notebook_id, f"Quiz on {bank.title}", bank.questions))
 
@@ -154,9 +155,15 @@ def review(n: int = 5) -> None:
 
 
 def _find_question(question_id: str) -> Question:
+    """The question with this id (answer, hint and show_answer all find theirs here)."""
+    if not isinstance(question_id, str):
+        raise TypeError(
+            "question_id must be a str: the id in brackets at the start of each question in the quiz's text "
+            f'view, e.g. answer("{FIRST_ID}", "B") for [{FIRST_ID}]; got {describe(question_id)}'
+        )
     if question_id not in QUESTIONS:
         by_bank = "; ".join(f"{b.name}: {', '.join(q.id for q in b.questions)}" for b in BANKS.values())
-        raise ValueError(f"question_id {question_id!r} is not in the bank. Valid ids, by quiz: {by_bank}")
+        raise ValueError(f"question_id {short_repr(question_id)} is not in the bank. Valid ids, by quiz: {by_bank}")
     return QUESTIONS[question_id]
 
 

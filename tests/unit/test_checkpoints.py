@@ -232,3 +232,19 @@ def test_saving_over_a_read_only_checkpoint_is_refused_and_names_it(tmp_path):
     with pytest.raises(PermissionError, match=f"{path} is read-only"):
         save_checkpoint(tagger(seed=2), path)
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["keep.pt"]
+
+
+def test_a_checkpoint_from_a_newer_torch_says_to_upgrade_torch_not_that_it_is_damaged(saved, tmp_path):
+    """A real checkpoint whose `version` record is newer than this torch reads (issue 27, item 10)."""
+    path, _, _ = saved
+    newer = tmp_path / "newer.pt"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(newer, "w") as copy:
+        for part in source.infolist():
+            data = b"99\n" if part.filename.endswith("/version") else source.read(part)
+            copy.writestr(part, data)  # same names and settings, fresh CRCs: the zip itself stays sound
+        copy.comment = source.comment
+    with pytest.raises(DamagedFileError) as caught:
+        load_checkpoint(tagger(), newer)
+    message = str(caught.value)
+    assert "newer version of torch" in message and f"this torch is {torch.__version__}" in message
+    assert "pip install --upgrade torch" in message and "not written by save_checkpoint" not in message

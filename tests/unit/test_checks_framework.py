@@ -385,3 +385,10 @@ def test_a_verdict_that_cannot_be_saved_is_still_reported_with_a_note(tmp_path, 
     report = run_check("task", {"a": lambda: None})
     assert report.status == PASSED
     assert str(report).splitlines()[-1].startswith("  (Your progress is not saved")
+
+
+def test_expect_equal_cuts_a_huge_value_short():
+    """A learner's 1 MB value is not echoed whole in a check's message (issue 27, item 10)."""
+    with pytest.raises(Mismatch, match="expected the characters to be 'abc', got 'zzz") as caught:
+        expect_equal("z" * 1_000_000, "abc", what="characters")
+    assert len(str(caught.value)) < 400 and "1,000,000 characters" in str(caught.value)

@@ -261,3 +261,26 @@ def test_importing_the_quiz_leaves_torch_numpy_and_matplotlib_unimported():
     code = "import sys, course_utils.quiz; print(sorted({'torch', 'numpy', 'matplotlib'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_a_one_megabyte_choice_is_cut_short_in_the_error():
+    """A huge answer string is not echoed whole (issue 27, item 10)."""
+    with pytest.raises(ValueError, match="choice must be one of A, B, C, D") as caught:
+        answer(QUESTION.id, "A" * 1_000_000)
+    assert len(str(caught.value)) < 400 and "1,000,000 characters" in str(caught.value)
+
+
+def test_a_one_megabyte_question_id_is_cut_short_in_the_error():
+    with pytest.raises(ValueError, match="not in the bank") as caught:
+        hint("x" * 1_000_000)
+    assert "1,000,000 characters" in str(caught.value) and "x" * 1000 not in str(caught.value)
+
+
+@pytest.mark.parametrize("call", [lambda qid: answer(qid, "A"), hint, show_answer])
+@pytest.mark.parametrize("question_id", [["02-output-shape"], None, 2, b"02-output-shape"])
+def test_a_question_id_that_is_not_a_str_says_what_to_pass(call, question_id):
+    """`answer(["x"], "A")` once gave "TypeError: unhashable type: 'list'" (issue 27, item 10)."""
+    expected = r'question_id must be a str: the id in brackets .*answer\("01-main-advantage", "B"\).*; got '
+    with pytest.raises(TypeError, match=expected) as caught:
+        call(question_id)
+    assert type(question_id).__name__ in str(caught.value)

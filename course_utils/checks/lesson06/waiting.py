@@ -13,6 +13,7 @@ from ...data import make_loaders
 from ...lessons.why_not_wait import DelayedTagger, information_limit, make_window_data
 from ...models import SequenceTagger, one_way_hidden_size
 from ...training import evaluate, train
+from ...validation import short_repr
 from ..common import expect_close, seeded, with_explanation
 from ..framework import CheckReport, Mismatch, run_check
 
@@ -205,7 +206,7 @@ def check_covering_delay(covering_delay: Callable[..., Any]) -> CheckReport:
             try:
                 value = operator.index(got)
             except TypeError:
-                raise Mismatch(f"expected a whole number of steps (an int), got {got!r}") from None
+                raise Mismatch(f"expected a whole number of steps (an int), got {short_repr(got)}") from None
             expected = _smallest_covering_delay(seq_len, past, future)
             if value != expected:
                 why = next((text for slip, text in _delay_slips(seq_len, past, future, expected) if slip == value), "")
