@@ -2,7 +2,8 @@
 
     python -m tools.claim_margins [--perturbations 3] [--output docs/claim_margins.md] [NOTEBOOK ...]
 
-(or `make margins`). A claim line such as `lr 0.1 >= 0.90 on every seed: True`
+(or `make margins`; `--update NOTEBOOK ...` reruns only those and keeps the
+others' runs from the last report). A claim line such as `lr 0.1 >= 0.90 on every seed: True`
 is compared by the tests as a fact, but it rests on a measurement that moves
 from machine to machine. Each notebook (default: every lesson and solution) is
 run on a fresh kernel in each of these ways:
@@ -213,6 +214,11 @@ def default_notebooks() -> list[Path]:
     return sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
 
 
+def default_order(path: str) -> tuple[int, str]:
+    """Lessons first, then solutions, each by name: the report's order."""
+    return (0 if Path(path).parent.name == "notebooks" else 1, Path(path).name)
+
+
 def main(argv: list[str] | None = None) -> int:
     import nbformat
 
@@ -221,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--perturbations", type=int, default=3, help="perturbed runs, k = 1..N (default 3)")
     parser.add_argument("--jobs", type=int, default=usable_cpus(), help="notebooks run at once (default: the CPUs)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="default: docs/claim_margins.md")
+    parser.add_argument(
+        "--update", action="store_true", help="run only the notebooks named; keep the others' runs from the last report"
+    )
     parser.add_argument(
         "--from-raw", type=Path, help="write the report from the runs a previous call kept (its --output, .json)"
     )
@@ -242,9 +251,16 @@ def main(argv: list[str] | None = None) -> int:
                 results.append((run, path, claims))
         raw_path = args.output.with_suffix(".json")
         raw_path.parent.mkdir(parents=True, exist_ok=True)
+        if args.update and raw_path.exists():  # keep the other notebooks' runs from the last report
+            kept = json.loads(raw_path.read_text(encoding="utf-8"))
+            if kept["runs"] != runs:
+                parser.error(f"--update: {raw_path} holds the runs {kept['runs']}, not {runs}")
+            others = [(run, str((ROOT / path).resolve()), claims) for run, path, claims in kept["results"]]
+            results = [result for result in others if result[1] not in paths] + results
         raw = {"runs": runs, "results": [(run, _shown(Path(path)), claims) for run, path, claims in results]}
         raw_path.write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
-    paths = [path for path in paths if any(path == result[1] for result in results)] if args.from_raw else paths
+    paths = sorted(dict.fromkeys(path for _, path, _ in results), key=default_order)
+    stored = {path: stored_claims(nbformat.read(path, as_version=4)) for path in paths if Path(path).is_file()}
     table = collect(results, stored)
     table = {path: table[path] for path in paths if path in table}
     report = markdown(table, runs)

@@ -1,5 +1,7 @@
 """Specification of tools.claim_margins: each claim's margin over several runs, and what is thin or fails."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -97,3 +99,29 @@ def test_a_claim_stated_with_a_number_only_where_it_applies_is_measured_on_those
     runs = ["usual", "other CPU"]
     mixed = ClaimMargin(1, "m", None, {"usual": record(1, "m", 4.0, bound=3), "other CPU": record(1, "m")})
     assert mixed.compared and mixed.verdict(runs) == "ok" and "| >= 3 |" in claim_margins._row(mixed, runs)
+
+
+FAKE_VALUES: dict[str, float] = {}
+
+
+def fake_run(job):
+    """Stands in for a kernel (a worker process's job): one claim whose value FAKE_VALUES gives per notebook."""
+    run, path = job
+    return run, path, [record(0, "score", FAKE_VALUES[Path(path).stem])]
+
+
+def test_update_reruns_the_notebooks_named_and_keeps_the_others_runs(tmp_path, monkeypatch, capsys):
+    first, second = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
+    for path in (first, second):
+        nbformat.write(nbformat.v4.new_notebook(), path)
+    monkeypatch.setattr(claim_margins, "run_notebook", fake_run)
+    monkeypatch.setitem(FAKE_VALUES, "a", 0.9)
+    monkeypatch.setitem(FAKE_VALUES, "b", 0.8)
+    output = tmp_path / "margins.md"
+    claim_margins.main([str(first), str(second), "--perturbations", "0", "--output", str(output), "--jobs", "1"])
+    monkeypatch.setitem(FAKE_VALUES, "a", 0.7)
+    monkeypatch.setitem(FAKE_VALUES, "b", 0.6)
+    claim_margins.main([str(second), "--update", "--perturbations", "0", "--output", str(output), "--jobs", "1"])
+    report = output.read_text()
+    assert "| 0.9..0.9 |" in report and "| 0.6..0.6 |" in report and "0.8..0.8" not in report
+    assert report.index("a.ipynb") < report.index("b.ipynb")
