@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.util
 import os
 import random
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +28,13 @@ REQUIRED_PACKAGES = (
 IPYWIDGETS_MAJOR = 8
 # PyTorch's own package index of CPU-only builds (pip's --index-url).
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+# The oldest torch the course runs on: pyproject.toml asks for "torch>=TORCH_FLOOR" and environment.yml
+# for the same (tests check both). torch 2.1 lacks torch.utils.deterministic.fill_uninitialized_memory,
+# which seed_everything turns off; `make test-versions` runs every test on this torch and on the newest.
+TORCH_FLOOR = "2.2"
+# The first torch built for NumPy 2: an older one prints a long warning when imported next to NumPy 2,
+# and every tensor-to-array conversion raises "Numpy is not available". Such a torch needs "numpy<2".
+TORCH_NUMPY2 = "2.3"
 
 if TYPE_CHECKING:  # for annotations only
     import torch
@@ -110,14 +119,61 @@ def installed_versions(packages: Sequence[tuple[str, str]] = REQUIRED_PACKAGES) 
     return versions, missing
 
 
+def release(version: str) -> tuple[int, ...]:
+    """The release numbers a version string starts with: "2.2.0+cpu" -> (2, 2, 0); () when it starts with none."""
+    found = re.match(r"\d+(?:\.\d+)*", version.strip())
+    return tuple(int(part) for part in found.group().split(".")) if found else ()
+
+
+def distribution_version(name: str) -> str | None:
+    """The installed version of the pip distribution `name`, read from its metadata (nothing is imported); None
+    when it is not installed or has no metadata."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def torch_version_findings(torch_version: str | None, numpy_version: str | None, setting: str) -> list[Finding]:
+    """A torch older than TORCH_FLOOR, or a torch older than TORCH_NUMPY2 next to NumPy 2: what is wrong, the fix."""
+    check_choice("setting", setting, list(SETTINGS))
+    if torch_version is None:
+        return []
+    if release(torch_version) < release(TORCH_FLOOR):
+        return [
+            Finding(
+                f"torch {torch_version} is installed, and the course needs torch {TORCH_FLOOR} or newer",
+                install_fix(setting, [f"torch>={TORCH_FLOOR}"]),
+            )
+        ]
+    if numpy_version is not None and release(torch_version) < release(TORCH_NUMPY2) and release(numpy_version) >= (2,):
+        return [
+            Finding(
+                f"torch {torch_version} cannot use NumPy {numpy_version}: a torch older than {TORCH_NUMPY2} "
+                "was built for NumPy 1",
+                install_fix(setting, ["numpy<2"]),
+            )
+        ]
+    return []
+
+
 def require_packages(
     packages: Sequence[tuple[str, str]] = REQUIRED_PACKAGES, setting: str | None = None
 ) -> dict[str, str]:
     """Import each `(import name, pip name)` pair and return their versions.
 
-    Raises ImportError naming every missing package and the exact fix where the notebook runs
-    (`setting`, one of SETTINGS; detected if not given).
+    Raises ImportError naming every missing package, or a torch too old for the course (told from its
+    metadata, before torch is imported), with the exact fix where the notebook runs (`setting`, one of
+    SETTINGS; detected if not given).
     """
+    if any(module_name == "torch" for module_name, _ in packages):
+        setting = detect_setting() if setting is None else setting
+        versions_found = torch_version_findings(distribution_version("torch"), distribution_version("numpy"), setting)
+        if versions_found:
+            (finding,) = versions_found
+            raise ImportError(
+                f"{finding.problem} (this Python: {sys.executable}). To fix it in {SETTINGS[setting]}: {finding.fix}."
+            )
     versions, missing = installed_versions(packages)
     if missing:
         setting = detect_setting() if setting is None else setting
@@ -251,7 +307,7 @@ def check_setup(setting: str | None = None) -> list[Finding]:
     """Everything the course needs, checked where this kernel runs; an empty list when nothing is missing."""
     setting = detect_setting() if setting is None else setting
     check_choice("setting", setting, list(SETTINGS))
-    findings = []
+    findings = torch_version_findings(distribution_version("torch"), distribution_version("numpy"), setting)
     versions, missing = installed_versions()
     if missing:
         findings.append(Finding(f"{', '.join(missing)} cannot be imported", install_fix(setting, missing)))

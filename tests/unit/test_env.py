@@ -9,20 +9,33 @@ from pathlib import Path
 
 import pytest
 import torch
+from packaging.requirements import Requirement
 
+import course_utils.env
 from course_utils.env import (
+    SETTINGS,
+    TORCH_FLOOR,
+    TORCH_NUMPY2,
     check_setup,
     detect_setting,
+    distribution_version,
     environment_report,
     install_fix,
     pick_device,
+    release,
     require_packages,
     seed_everything,
     setup_notebook,
     torch_build_findings,
+    torch_version_findings,
     usable_cpus,
     widgets_findings,
 )
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10 has no tomllib; tomli is the same parser, published on PyPI
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -163,3 +176,88 @@ def test_start_here_says_how_to_install_the_course_when_course_utils_cannot_be_i
     assert last_line.startswith("ModuleNotFoundError: This kernel's Python cannot import course_utils")
     for fix in ["make lab", "pip install .", "binder/postBuild", '%pip install "birnn-course @ git+']:
         assert fix in last_line
+
+
+def pyproject_dependency(name: str) -> Requirement:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    (requirement,) = [r for r in map(Requirement, project["dependencies"]) if r.name == name]
+    return requirement
+
+
+def test_the_torch_floor_is_the_one_place_pyproject_takes_its_torch_range_from():
+    assert str(pyproject_dependency("torch").specifier) == f">={TORCH_FLOOR}"
+    assert release(TORCH_FLOOR) < release(TORCH_NUMPY2), "a floor that works with NumPy 2 needs no numpy<2 fix"
+    # pyproject.toml's numpy range admits NumPy 1, which a torch older than TORCH_NUMPY2 needs
+    assert pyproject_dependency("numpy").specifier.contains("1.26.4")
+
+
+@pytest.mark.parametrize(
+    "version, numbers",
+    [("2.2.0", (2, 2, 0)), ("2.13.0+cpu", (2, 13, 0)), ("2.13.0a0+git8145d63", (2, 13, 0)), ("2.2", (2, 2)), ("", ())],
+)
+def test_release_reads_the_numbers_a_version_starts_with(version, numbers):
+    assert release(version) == numbers
+
+
+@pytest.mark.parametrize("version", ["2.0.1", "2.1.0", "2.1.2+cpu", "1.13.1"])
+@pytest.mark.parametrize("setting", list(SETTINGS))
+def test_a_torch_older_than_the_floor_is_named_with_the_floor_and_the_fix_where_the_notebook_runs(version, setting):
+    (finding,) = torch_version_findings(version, "1.26.4", setting)
+    assert finding.problem == f"torch {version} is installed, and the course needs torch {TORCH_FLOOR} or newer"
+    assert finding.fix == install_fix(setting, [f"torch>={TORCH_FLOOR}"])
+    assert f'`%pip install "torch>={TORCH_FLOOR}"`' in finding.fix
+
+
+@pytest.mark.parametrize("version", [TORCH_FLOOR, f"{TORCH_FLOOR}.0", "2.13.0+cpu", "2.15.0", "3.0.0"])
+def test_the_floor_and_every_newer_torch_pass(version):
+    assert torch_version_findings(version, "1.26.4", "other") == []
+    if release(version) >= release(TORCH_NUMPY2):
+        assert torch_version_findings(version, "2.4.6", "other") == []
+
+
+def test_a_torch_before_numpy_2_next_to_numpy_2_is_told_to_take_numpy_1():
+    (finding,) = torch_version_findings("2.2.2", "2.4.6", "colab")
+    assert "torch 2.2.2 cannot use NumPy 2.4.6" in finding.problem and TORCH_NUMPY2 in finding.problem
+    assert finding.fix == install_fix("colab", ["numpy<2"])
+    assert torch_version_findings("2.2.2", "1.26.4", "colab") == []
+    assert torch_version_findings(TORCH_NUMPY2, "2.4.6", "colab") == []
+    assert torch_version_findings("2.2.2", None, "colab") == []  # no NumPy: require_packages names it missing
+    assert torch_version_findings(None, "2.4.6", "colab") == []  # no torch: likewise
+
+
+def fake_versions(monkeypatch, **versions: str) -> None:
+    """distribution_version as if the given pip distributions (torch=..., numpy=...) were installed."""
+    monkeypatch.setattr(course_utils.env, "distribution_version", lambda name: versions.get(name))
+
+
+def test_setup_notebook_stops_an_old_torch_with_a_named_fix_before_importing_it(monkeypatch):
+    fake_versions(monkeypatch, torch="2.1.0", numpy="1.26.4")
+
+    def no_import(*args, **kwargs):
+        raise AssertionError("an old torch must be told from its metadata, not imported")
+
+    monkeypatch.setattr(course_utils.env, "installed_versions", no_import)
+    monkeypatch.setattr(course_utils.env, "seed_everything", no_import)
+    with pytest.raises(ImportError) as raised:
+        setup_notebook(seed=0)
+    message = str(raised.value)
+    assert message.startswith(f"torch 2.1.0 is installed, and the course needs torch {TORCH_FLOOR} or newer")
+    assert sys.executable in message and SETTINGS[detect_setting()] in message
+    assert f'`%pip install "torch>={TORCH_FLOOR}"`' in message
+
+
+def test_require_packages_names_numpy_2_next_to_an_old_torch_in_the_setting_given(monkeypatch):
+    fake_versions(monkeypatch, torch="2.2.0", numpy="2.0.0")
+    with pytest.raises(ImportError, match=r"torch 2\.2\.0 cannot use NumPy 2\.0\.0.*Binder.*%pip install \"numpy<2\""):
+        require_packages(setting="binder")
+    assert require_packages([("numpy", "numpy")], setting="binder")  # checked only where torch is asked for
+
+
+def test_check_setup_lists_an_old_torch_with_its_fix(monkeypatch):
+    fake_versions(monkeypatch, torch="2.1.2", numpy="1.26.4")
+    assert torch_version_findings("2.1.2", "1.26.4", "jupyterhub")[0] in check_setup("jupyterhub")
+
+
+def test_distribution_version_reads_metadata_and_knows_what_is_not_installed():
+    assert release(distribution_version("torch") or "") == release(torch.__version__)
+    assert distribution_version("no-such-distribution-xyz") is None

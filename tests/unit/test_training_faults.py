@@ -369,6 +369,7 @@ def test_int32_labels_with_padding_train_as_int64():
     )
 
 
+@pytest.mark.skipif(not hasattr(torch, "uint64"), reason="this torch has no uint64 (added in torch 2.3)")
 def test_uint64_labels_are_refused_naming_the_batch_and_the_fix():
     X, y = make_tagging_data(n_sequences=32)
     batches = [(X[:16], y[:16]), (X[16:], y[16:].to(torch.uint64))]
