@@ -3,6 +3,7 @@
 import gzip
 import json
 import platform
+import pydoc_data
 import sys
 
 import pytest
@@ -54,6 +55,8 @@ def test_write_topics_writes_the_same_file_again_for_the_same_text(tmp_path, mon
         topics = content["topics"]
 
     monkeypatch.setitem(sys.modules, "pydoc_data.topics", Topics)
+    # `from pydoc_data import topics` reads the package's attribute once an earlier test imported the real one
+    monkeypatch.setattr(pydoc_data, "topics", Topics, raising=False)
     monkeypatch.setattr(platform, "python_version", lambda: content["python"])
     monkeypatch.setattr(write_corpus, "TOPICS_PATH", tmp_path / write_corpus.TOPICS_PATH.name)
     write_corpus.write_topics()
