@@ -260,7 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         raw = {"runs": runs, "results": [(run, _shown(Path(path)), claims) for run, path, claims in results]}
         raw_path.write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
     paths = sorted(dict.fromkeys(path for _, path, _ in results), key=default_order)
-    stored = {path: stored_claims(nbformat.read(path, as_version=4)) for path in paths if Path(path).is_file()}
+    for path in paths:  # notebooks whose runs came from the last report (--update, --from-raw)
+        if path not in stored and Path(path).is_file():
+            stored[path] = stored_claims(nbformat.read(path, as_version=4))
     table = collect(results, stored)
     table = {path: table[path] for path in paths if path in table}
     report = markdown(table, runs)
