@@ -1,4 +1,4 @@
-"""Metrics beyond a loss and an accuracy: accuracy at each time step, and the confusion matrix.
+"""Metrics beyond a loss and an accuracy: accuracy at each time step, the confusion matrix, and where doubt falls.
 
 Labels of padded steps are `PAD_LABEL` (-100) and never count.
 """
@@ -74,3 +74,15 @@ def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: in
             )
     flat = torch.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
     return flat.view(num_classes, num_classes)
+
+
+def runner_up_is_neighbour(probs: torch.Tensor) -> torch.Tensor:
+    """For class scores `(..., C)` of counts in order: True where the runner-up class is next to the top one.
+
+    Returns a bool tensor `(...)`: `|top class - second class| == 1` at each position. C must be at least 2.
+    """
+    check_tensor("probs (..., C)", probs, floating=True)
+    if probs.dim() == 0 or probs.shape[-1] < 2:
+        raise ValueError(f"probs needs a class axis of 2 or more scores last, got {describe(probs)}")
+    top_two = probs.topk(2, dim=-1).indices  # (..., 2): best and runner-up class
+    return (top_two[..., 0] - top_two[..., 1]).abs() == 1
