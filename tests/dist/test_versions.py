@@ -175,12 +175,21 @@ def make_test_commands(copy: Path, env: dict[str, str]) -> dict[str, str]:
     return commands
 
 
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's files as they were when the run began: both targets test the same files, even when
+    the working tree changes during the run's minutes."""
+    return copy_of_repository(tmp_path_factory.mktemp("versions-snapshot") / "repo")
+
+
 @pytest.fixture(scope="module", params=TARGETS, ids=[target.name for target in TARGETS])
-def course_copy(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copy]:
+def course_copy(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, snapshot: Path
+) -> Iterator[Copy]:
     """A copy of the repository with the course installed in its `.venv` on the target's torch; deleted after."""
     target: Target = request.param
     base = tmp_path_factory.mktemp(f"versions-{target.name}")
-    path = copy_of_repository(base / "repo")
+    path = Path(shutil.copytree(snapshot, base / "repo", symlinks=True))
     python = Path(sys.executable) if target.name == "floor" else newest_python()
     subprocess.run([str(python), "-m", "venv", str(path / ".venv")], check=True, timeout=COMMAND_TIMEOUT_S)
     # What an outer make hands its children (MAKEFLAGS: e.g. PYTEST_ARGS) must not reach make test's commands.

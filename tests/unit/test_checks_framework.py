@@ -200,6 +200,19 @@ def test_an_error_in_using_the_learners_result_says_so():
     assert "got object" in str(with_result)
 
 
+def spin(seconds: float = 5.0) -> None:
+    """A learner's endless loop, in a function of its own so that the caller's `try` surrounds the call.
+
+    On CPython 3.13.0 an interrupt sent with PyThreadState_SetAsyncExc to a loop inside a `try` of the
+    same function sometimes escapes that `try` (measured here on a loaded machine: 7 to 16 of 25 runs,
+    raised at the loop's own line; 3.10 to 3.12: none). Raised inside this function, it reaches the
+    caller's `try` at the call, which catches it on every version (40 of 40 runs on each).
+    """
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        pass
+
+
 @pytest.fixture
 def short_time_limit():
     set_time_limit(0.5)
@@ -235,7 +248,7 @@ def test_a_check_stops_at_the_first_case_that_runs_out_of_time(short_time_limit)
     assert lines[0] == "forward_ceiling_by_step: 0 of 5 cases passed"
     assert "stopped after 0.5 s" in lines[1]
     assert all(
-        line.startswith("  [skip] ") and 'not run: the check stopped when case "T=10, k=2' in line
+        line.startswith("  [skip] ") and 'not run: the check stopped when case "L=10, k=2' in line
         for line in lines[2:6]
     )
 
@@ -262,11 +275,9 @@ def test_a_loop_that_catches_even_base_exception_is_interrupted_again_and_told_t
         started = time.perf_counter()
         while len(caught) < 6 and time.perf_counter() - started < 5:  # a learner's loop would never end
             try:
-                while time.perf_counter() - started < 5:
-                    pass
+                spin()
             except BaseException:
                 caught.append(1)
-                continue
         return "it returned"
 
     try:
@@ -284,8 +295,7 @@ def test_a_loop_that_catches_even_base_exception_is_interrupted_again_and_told_t
 def test_a_case_that_swallows_the_interrupt_and_returns_still_ran_out_of_time(short_time_limit):
     def swallows_once():
         try:
-            while True:
-                pass
+            spin()
         except BaseException:
             return None
 
