@@ -4,6 +4,9 @@
   without touching the learner's random state.
 * `expect_close`: compare a tensor result, name the first wrong entry with its
   expected and actual value, and recognise known mistakes by their result.
+* `explaining_errors`: recognise a known mistake by the error it raises.
+* `run_packed`: the packed run of an RNN on a padded batch, the reference of
+  the variable-length checks.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .framework import Mismatch, expect_finite, expect_shape, precision_note
+from .framework import Mismatch, describe_error, expect_finite, expect_shape, precision_note
 
 # A known mistake: the result it produces (a tensor) or a test on the learner's
 # result (a callable returning True when it recognises the mistake), and the
@@ -27,6 +32,39 @@ def seeded(seed: int) -> Iterator[None]:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         yield
+
+
+@contextmanager
+def explaining_errors(explain: Callable[[Exception], str]) -> Iterator[None]:
+    """Run the block; an error that `explain` recognises (it returns a sentence, else "") becomes a Mismatch.
+
+    The Mismatch reads as `run_check` reports any error (its type, message and the line of the learner's
+    code it came from), followed by the explanation. Other errors, and an exercise stub's
+    NotImplementedError, pass through unchanged.
+    """
+    try:
+        yield
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        explanation = explain(error)
+        if not explanation:
+            raise
+        raise Mismatch(with_explanation(describe_error(error), explanation)) from None
+
+
+def run_packed(
+    rnn: nn.RNNBase, x: torch.Tensor, lengths: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor | tuple[torch.Tensor, torch.Tensor]]:
+    """Run a batch-first `rnn` on the padded batch `x` `(N, L, H_in)` packed by `lengths` `(N,)` (CPU int64).
+
+    Returns `(output, hidden)`: output `(N, L, D*H_out)` unpacked to all L steps with zeros at the pads, as
+    `pad_packed_sequence(..., total_length=L)` gives it; hidden is the rnn's h_n, or an LSTM's (h_n, c_n).
+    """
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    packed_output, hidden = rnn(packed)
+    output = pad_packed_sequence(packed_output, batch_first=True, total_length=x.shape[1])[0]
+    return output, hidden
 
 
 def same_tensor(got: object, candidate: torch.Tensor, atol: float) -> bool:
@@ -66,6 +104,7 @@ def expect_close(
     mistakes = list(mistakes)
     try:
         expect_shape(got, tuple(expected.shape), what)
+        assert isinstance(got, torch.Tensor)  # for mypy: expect_shape has checked it
         if expected.numel() and bool(torch.isfinite(expected).all()):
             expect_finite(got, what, axes)  # NaN and inf get a message of their own
     except Mismatch as wrong:

@@ -1,9 +1,9 @@
 """Checks for exercise 04 (packing): encode a padded batch packed, then take each sequence's summary.
 
-`check_encode_packed(fn)`: `fn(rnn, x (N, T, F), lengths (N,)) -> output (N, T, 2H)`, with
+`check_encode_packed(fn)`: `fn(rnn, x (N, L, H_in), lengths (N,)) -> output (N, L, D*H_out)`, with
 padded steps 0, equal to running every sequence on its own.
 
-`check_final_states(fn)`: `fn(rnn, x, lengths) -> (N, 2H)`: the last layer's forward state
+`check_final_states(fn)`: `fn(rnn, x, lengths) -> (N, D*H_out)`: the last layer's forward state
 after each sequence's last valid step, then its backward state after step 0.
 
 `rnn` is a bidirectional, batch-first nn.RNN, nn.GRU or nn.LSTM; the expected
@@ -16,21 +16,21 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils.rnn import PackedSequence
 
 from ..models import CELLS
 from ..tensors import step_mask
-from .common import expect_close, seeded
+from .common import expect_close, run_packed, seeded
 from .framework import CheckReport, run_check
 
 FEATURES = 3
 ATOL = 1e-5
 STEPS = ("sequence", "step", "unit")
-# (cell, num_layers, hidden size H, steps T, lengths)
+# (cell, num_layers, hidden size H_out, steps L, lengths)
 ENCODE_CASES = {
     "gru, x (3, 5, 3), lengths [5, 2, 4] (not sorted)": ("gru", 1, 3, 5, [5, 2, 4]),
     "lstm, x (2, 4, 3), lengths [1, 4] (a length-1 sequence)": ("lstm", 1, 2, 4, [1, 4]),
-    "rnn, x (2, 6, 3), lengths [3, 2] (no sequence fills T)": ("rnn", 1, 3, 6, [3, 2]),
+    "rnn, x (2, 6, 3), lengths [3, 2] (no sequence fills L)": ("rnn", 1, 3, 6, [3, 2]),
     "batch of 1: gru, x (1, 4, 3), lengths [4]": ("gru", 1, 2, 4, [4]),
 }
 SUMMARY_CASES = {
@@ -57,10 +57,7 @@ class _Case:
         for n, (output, _) in enumerate(self.alone):
             self.expected_output[n, : lengths[n]] = output[0]
         self.padded_output, padded_hidden = self.rnn(self.x)  # the mistake: padding fed unpacked
-        packed_output, packed_hidden = self.rnn(
-            pack_padded_sequence(self.x, self.lengths, batch_first=True, enforce_sorted=False)
-        )
-        self.packed_output = pad_packed_sequence(packed_output, batch_first=True, total_length=steps)[0]
+        self.packed_output, packed_hidden = run_packed(self.rnn, self.x, self.lengths)
         self.h_n, self.padded_h_n = self._h(packed_hidden), self._h(padded_hidden)
         self.c_n = packed_hidden[1] if cell == "lstm" else None
 
@@ -72,7 +69,7 @@ class _Case:
         return self.rnn, self.x.clone(), self.lengths.clone()
 
     def expected_summary(self):
-        """(N, 2H): each sequence's last-layer forward and backward final states, run alone."""
+        """(N, D*H_out): each sequence's last-layer forward and backward final states, run alone."""
         return torch.cat([torch.cat([self._h(h)[-2], self._h(h)[-1]], -1) for _, h in self.alone])
 
 
@@ -119,7 +116,7 @@ def check_encode_packed(encode_packed: Callable[..., Any]) -> CheckReport:
                     ),
                     (
                         c.packed_output.transpose(0, 1),
-                        "That is (T, N, 2H): pass batch_first=True to pad_packed_sequence.",
+                        "That is (L, N, D*H_out): pass batch_first=True to pad_packed_sequence.",
                     ),
                 ],
             )
@@ -146,13 +143,13 @@ def check_final_states(final_states: Callable[..., Any]) -> CheckReport:
             mistakes = [
                 (
                     c.packed_output[:, -1],
-                    "That is output[:, -1]: for a sequence shorter than T it is a padded step (all zeros), and "
+                    "That is output[:, -1]: for a sequence shorter than L it is a padded step (all zeros), and "
                     "even for the longest its backward half is where the backward direction starts, not where it "
                     "ends. Take the states from h_n.",
                 ),
                 (
                     c.padded_output[:, -1],
-                    "That is output[:, -1] of the padded batch fed unpacked: for a sequence shorter than T it is a "
+                    "That is output[:, -1] of the padded batch fed unpacked: for a sequence shorter than L it is a "
                     "pad step, and its backward half is where the backward direction starts. Pack the batch and "
                     "take the states from h_n.",
                 ),
@@ -160,7 +157,7 @@ def check_final_states(final_states: Callable[..., Any]) -> CheckReport:
                     last_valid,
                     "The forward half is right, but the backward half at the last valid step is where the backward "
                     "direction starts, not its summary: that is its state after step 0, h_n[-1] (or "
-                    "output[:, 0, H:]).",
+                    "output[:, 0, H_out:]).",
                 ),
                 (
                     c.packed_output[:, 0],
@@ -186,7 +183,7 @@ def check_final_states(final_states: Callable[..., Any]) -> CheckReport:
                     )
                 )
             expect_close(
-                got, c.expected_summary(), f"summary (N, 2H={2 * hidden})", ("sequence", "unit"), ATOL, mistakes
+                got, c.expected_summary(), f"summary (N, D*H_out={2 * hidden})", ("sequence", "unit"), ATOL, mistakes
             )
 
         return run

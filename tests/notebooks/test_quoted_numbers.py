@@ -75,7 +75,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     "notebooks/00_start_here.ipynb": {
         "0.90": "the form of a claim line, shown as an example; 0.90 is lesson 05's target, a bound set in its code",
     },
-    "notebooks/04_packing.ipynb": {
+    "notebooks/04_packing_speed.ipynb": {
         "1e-16": "float64's rounding unit (machine epsilon 2.2e-16), a property of the number format",
     },
     "notebooks/08_capstone_word_segmentation.ipynb": {

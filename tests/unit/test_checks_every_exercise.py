@@ -1,9 +1,9 @@
 """Every check cell of every exercise: the worked solution passes it, the unfinished stub is "not attempted yet".
 
 The cells are found in `solutions/*.ipynb` (a cell that imports `check_...` from
-`course_utils.checks.lessonNN` and calls it on names the notebook defines), so a new exercise is
-covered without editing this file. What each check says about wrong answers is
-specified per lesson, in `test_checks_lessonNN.py`.
+`course_utils.checks.lessonNN`, or `lessonNN_<topic>` for an optional lesson's exercise, and calls it on
+names the notebook defines), so a new exercise is covered without editing this file. What each check
+says about wrong answers is specified per lesson, in `test_checks_lessonNN.py` (`..._<topic>.py`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from exercise_code import ROOT, exercise, solution
 from course_utils.checks import NOT_ATTEMPTED, PASSED
 from course_utils.quiz.progress import EXERCISE_CHECKS
 
-CHECK_CELL = re.compile(r"from course_utils\.checks\.(lesson\d\d) import (check_\w+).*?\2\(([\w, ]+)\)", re.S)
+CHECK_CELL = re.compile(r"from course_utils\.checks\.(lesson\d\d\w*) import (check_\w+).*?\2\(([\w, ]+)\)", re.S)
 
 
 def check_cells():

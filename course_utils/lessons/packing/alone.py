@@ -6,8 +6,9 @@ per sequence and per direction, so the packing lesson can show in numbers that
 an unpacked padded batch changes the backward direction (and the forward final
 state) while a packed one changes nothing.
 
-Everything is batch-first: x `(N, T, F)`, lengths `(N,)`, output `(N, T, D*H)`,
-h_n `(D*num_layers, N, H)` with D = 2 for a bidirectional RNN, else 1.
+Everything is batch-first: x `(N, L, H_in)`, lengths `(N,)`, output `(N, L, D*H_out)`,
+h_n `(D*num_layers, N, H_out)` with D = 2 for a bidirectional RNN, else 1, and
+H_out the hidden size (hidden units per direction).
 """
 
 from __future__ import annotations
@@ -27,23 +28,23 @@ COLUMNS = ("seq", "length", "forward outputs", "backward outputs", "forward h_n"
 def run_each_alone(
     rnn: nn.RNNBase, x: torch.Tensor, lengths: torch.Tensor | Sequence[int]
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Run `rnn` on every sequence of `x` `(N, T, F)` on its own, cut to its length.
+    """Run `rnn` on every sequence of `x` `(N, L, H_in)` on its own, cut to its length.
 
     rnn: a batch-first nn.RNN, nn.GRU or nn.LSTM (any number of layers, either direction setting).
-    lengths: `(N,)` real steps of each sequence (list or int tensor), each in [1, T].
-    Returns `(output (N, T, D*H), h_n (D*num_layers, N, H))` laid out like a batch
+    lengths: `(N,)` real steps of each sequence (list or int tensor), each in [1, L].
+    Returns `(output (N, L, D*H_out), h_n (D*num_layers, N, H_out))` laid out like a batch
     run, with zeros at the padded steps (as `pad_packed_sequence` fills them).
     For an LSTM, h_n is the hidden state (the first element of `(h_n, c_n)`).
     """
     _check_rnn(rnn)
-    check_tensor("x (N, T, F)", x, dim=3, floating=True)
+    check_tensor("x (N, L, H_in)", x, dim=3, floating=True)
     lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])
     directions = 2 if rnn.bidirectional else 1
     output = x.new_zeros(x.shape[0], x.shape[1], directions * rnn.hidden_size)
     h_n = x.new_zeros(directions * rnn.num_layers, x.shape[0], rnn.hidden_size)
     with torch.no_grad():
         for n, length in enumerate(lengths.tolist()):
-            alone_output, alone_hidden = rnn(x[n : n + 1, :length])  # (1, length, D*H), (D*layers, 1, H)
+            alone_output, alone_hidden = rnn(x[n : n + 1, :length])  # (1, length, D*H_out), (D*num_layers, 1, H_out)
             output[n, :length] = alone_output[0]
             h_n[:, n] = _hidden_state(alone_hidden)[:, 0]
     return output, h_n
@@ -58,9 +59,9 @@ def differences_from_alone(
 ) -> AloneDifferences:
     """How far a batch run of `rnn` on `x` is from running each sequence alone.
 
-    output: the batch run's output `(N, T, D*H)`: straight from `rnn(x)`, or
-        unpacked with `pad_packed_sequence(..., total_length=T)`.
-    hidden: the batch run's h_n `(D*num_layers, N, H)`, or `(h_n, c_n)` for an LSTM.
+    output: the batch run's output `(N, L, D*H_out)`: straight from `rnn(x)`, or
+        unpacked with `pad_packed_sequence(..., total_length=L)`.
+    hidden: the batch run's h_n `(D*num_layers, N, H_out)`, or `(h_n, c_n)` for an LSTM.
     Returns an `AloneDifferences` table: per sequence, the largest |difference|
     over its real steps of the forward and backward halves of the output, and
     of the last layer's final forward and backward states.
@@ -77,10 +78,10 @@ def differences_from_alone(
     hidden_size, directions = rnn.hidden_size, 2 if rnn.bidirectional else 1
     rows = []
     with torch.no_grad():
-        output_gap = (output - alone_output).abs()  # (N, T, D*H)
-        state_gap = (h_n - alone_h_n).abs()[-directions:]  # last layer: (D, N, H)
+        output_gap = (output - alone_output).abs()  # (N, L, D*H_out)
+        state_gap = (h_n - alone_h_n).abs()[-directions:]  # last layer: (D, N, H_out)
         for n, length in enumerate(lengths.tolist()):
-            halves = output_gap[n, :length].split(hidden_size, dim=-1)  # D tensors (length, H)
+            halves = output_gap[n, :length].split(hidden_size, dim=-1)  # D tensors (length, H_out)
             rows.append(
                 {
                     "seq": n,
@@ -126,7 +127,7 @@ def _check_rnn(rnn) -> None:
     if not isinstance(rnn, nn.RNNBase):
         raise TypeError(f"rnn must be a torch nn.RNN, nn.GRU or nn.LSTM, got {describe(rnn)}")
     if not rnn.batch_first:
-        raise ValueError("rnn must be built with batch_first=True, since x is (N, T, F); got batch_first=False")
+        raise ValueError("rnn must be built with batch_first=True, since x is (N, L, H_in); got batch_first=False")
 
 
 def _hidden_state(hidden):

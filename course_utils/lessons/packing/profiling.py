@@ -8,7 +8,7 @@ the packed step is slow for two reasons that the counts show:
 * ATen runs a `PackedSequence` step by step, as separate operators on a
   batch that shrinks as sequences end (dozens of calls per step), where a
   padded float32 LSTM is one fused oneDNN call per direction;
-* it projects the whole packed input at once, `(valid steps, 4H)`, and cuts
+* it projects the whole packed input at once, `(valid steps, 4*H_out)`, and cuts
   each step's rows out of it; the backward of every cut zero-fills a
   gradient the size of the whole projection (`aten::fill_`), and the
   autograd engine adds them up, once per step and direction.
@@ -37,7 +37,7 @@ from ...tensors import PAD_LABEL, step_mask
 from ...validation import check_choice, check_int
 from .speed import WAYS, log_uniform_lengths, tagger_logits
 
-GATES = 4  # an LSTM's input projection has 4 gates of H rows each
+GATES = 4  # an LSTM's input projection has 4 gates of H_out rows each
 
 
 @dataclass
@@ -47,7 +47,7 @@ class StepProfile:
     `top_backward`: the backward pass's most expensive operators, as
     `(name, calls, share of the pass's self CPU time)`. `full_projection_fills`:
     backward zero-fills of a tensor shaped like the whole packed input
-    projection, `(sum of lengths, 4H)`.
+    projection, `(sum of lengths, 4*H_out)`.
     """
 
     way: str

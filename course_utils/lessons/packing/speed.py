@@ -14,7 +14,7 @@ how far each way's outputs are from running every sequence alone.
 `batching_table` prints the result; the benchmark (`tools/bench.py`) adds
 peak memory.
 
-Everything is batch-first: x `(N, T, F)`, lengths `(N,)`.
+Everything is batch-first: x `(N, L, H_in)`, lengths `(N,)`.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ WAYS = ("padded", "packed", "within lengths", "within lengths, c_n")
 
 
 def rnn_output(model: SequenceTagger, x: torch.Tensor, lengths: torch.Tensor, way: str) -> torch.Tensor:
-    """The tagger's RNN output `(N, T, D*H)` run one of `WAYS`: padded (the pads read), packed, or within lengths."""
+    """The tagger's RNN output `(N, L, D*H_out)` run one of `WAYS`: padded (pads read), packed, or within lengths."""
     check_choice("way", way, WAYS)
     if way == "padded":
         return model.rnn(x)[0]
@@ -117,7 +117,7 @@ def rnn_output(model: SequenceTagger, x: torch.Tensor, lengths: torch.Tensor, wa
 
 
 def tagger_logits(model: SequenceTagger, x: torch.Tensor, lengths: torch.Tensor, way: str) -> torch.Tensor:
-    """The tagger's logits `(N, T, C)` with its RNN run `way` (see `rnn_output`)."""
+    """The tagger's logits `(N, L, C)` with its RNN run `way` (see `rnn_output`)."""
     return model.head(model.dropout(rnn_output(model, x, lengths, way)))
 
 
@@ -182,7 +182,7 @@ class BatchingComparison:
     def errors_to_alone(self) -> dict[str, float]:
         """In float64 and from the initial weights: each way's largest |difference| to every sequence run alone.
 
-        Over the RNN's outputs at every valid step, `(N, T, 2H)`; packing and
+        Over the RNN's outputs at every valid step, `(N, L, D*H_out)`; packing and
         the exact method should give about 1e-16, padding without packing far more.
         """
         model = copy.deepcopy(self.model).double()
