@@ -29,10 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
+from ..course import quiz_notebooks
+
 BANK_DIR = Path(__file__).with_name("banks")
-# One bank per lesson notebook, named after it ("02_shapes.json"); found on
-# disk so that adding a lesson's bank file is all it takes to add its quiz.
-NOTEBOOK_BANKS = tuple(sorted(path.stem for path in BANK_DIR.glob("[0-9][0-9]_*.json")))
+# One bank per lesson with a quiz, named after its notebook ("02_shapes.json"), in course order:
+# the course manifest (course_utils.course) says which lessons have one.
+NOTEBOOK_BANKS = quiz_notebooks()
 FINAL_TEST = "final_test"
 DIFFICULTIES = ("easy", "medium", "hard")
 LETTERS = "ABCDEF"

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..course import exercise_tasks
 from ..progress_store import FIRST_ANSWER, NOT_ATTEMPTED, Progress
 from ..tables import html_table, text_table
 from .bank import NOTEBOOK_BANKS, Question
@@ -24,19 +25,10 @@ from .history import SavedTry, latest_tries, right_first_time
 from .text import count, wrap_prose
 
 # The checks of each lesson's exercise, by the task name their reports carry
-# (`CheckReport.task`). The view needs the totals without importing the checks,
-# which import torch; tests/unit/test_checks_every_exercise.py keeps this in
-# step with the check cells of solutions/.
-EXERCISE_CHECKS: dict[str, tuple[str, ...]] = {
-    "01_concept": ("run_one_direction", "bidirectional_pass"),
-    "02_shapes": ("predict_shapes", "count_parameters", "split_by_direction"),
-    "03_batch_first": ("mixes_sequences", "FixedTagger"),
-    "04_packing": ("encode_packed", "final_states"),
-    "05_training": ("forward_ceiling_by_step", "train_gru_tagger"),
-    "06_why_not_wait": ("delayed_logits", "merge_probabilities", "covering_delay", "waiting for the window"),
-    "07_speaker_id": ("mean_pool", "SpeakerClassifier.forward", "training on Japanese Vowels"),
-    "08_capstone_word_segmentation": ("space_labels", "tag_characters"),
-}
+# (`CheckReport.task`), from the course manifest: the view needs the totals without
+# importing the checks, which import torch. tests/unit/test_checks_every_exercise.py keeps
+# the manifest in step with the check cells of solutions/.
+EXERCISE_CHECKS: dict[str, tuple[str, ...]] = exercise_tasks()
 HEADER = ("lesson", "quiz right first time", "exercise checks passed", "latest final test", "to do")
 TITLE = "Your progress (kept on this computer only)"
 

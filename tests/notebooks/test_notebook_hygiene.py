@@ -66,7 +66,6 @@ def test_no_execution_timestamps_are_stored(notebook):
     assert not stamped, f"cells {stamped} keep run timestamps: save with `make notebooks`"
 
 
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # [text](target.ipynb) links, and `notebooks/...`, `exercises/...`, `solutions/...` paths named in the prose
 LINK = re.compile(r"\]\(([^)\s]+\.ipynb)\)")
 NAMED_PATH = re.compile(r"`((?:notebooks|exercises|solutions)/[\w.-]+\.ipynb)`")
@@ -85,10 +84,3 @@ def test_every_notebook_link_and_named_path_exists(path):
     targets = [path.parent / link for link in LINK.findall(text)] + [ROOT / name for name in NAMED_PATH.findall(text)]
     missing = [str(t.resolve().relative_to(ROOT)) for t in targets if not t.resolve().is_file()]
     assert not missing, f"{path.name} points to notebooks that do not exist: {missing}"
-
-
-@pytest.mark.parametrize("path", LESSONS[:-1], ids=lambda p: p.name)
-def test_every_lesson_ends_by_pointing_to_the_next(path):
-    following = LESSONS[LESSONS.index(path) + 1].name
-    last = "".join(json.loads(path.read_text())["cells"][-1]["source"])
-    assert following in last, f"the last cell of {path.name} should point to {following}"
