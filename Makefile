@@ -40,10 +40,12 @@ ifneq (,$(findstring ',$(CURDIR)))
 $(error The repository's path $(CURDIR) has a single quote ('), which make's commands cannot quote: move or clone the course into a folder whose path has none)
 endif
 TEST_HOME := '$(CURDIR)/.test-home'
+# The stored outputs are the CPU's: tests and stored runs train on it even where the caller's shell names
+# another device for the course (BIRNN_COURSE_DEVICE, course_utils/env.py); `make nbval-gpu` is the exception.
 TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
-	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0
+	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0 BIRNN_COURSE_DEVICE=cpu
 
-.PHONY: lab test test-dist test-versions test-fast lint exercises notebooks nbval margins bench setup clean
+.PHONY: lab test test-dist test-versions test-fast lint exercises notebooks nbval nbval-gpu margins bench setup clean
 
 setup: $(STAMP)
 
@@ -116,7 +118,7 @@ exercises: $(STAMP)
 # Re-run notebooks in place after changing them: `make notebooks NB=notebooks/02_shapes.ipynb`.
 NB ?= notebooks/*.ipynb solutions/*.ipynb
 notebooks: $(STAMP)
-	MPLBACKEND=Agg PYTHONHASHSEED=0 $(PY) -m tools.notebook_runner $(NB)
+	MPLBACKEND=Agg PYTHONHASHSEED=0 BIRNN_COURSE_DEVICE=cpu $(PY) -m tools.notebook_runner $(NB)
 
 # make nbval NB=notebooks/05_training.ipynb: make test's three nbval passes on the notebooks named
 nbval: $(STAMP)
@@ -124,6 +126,14 @@ nbval: $(STAMP)
 	$(TEST_ENV) $(PY) -m pytest $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NB)
 	$(TEST_ENV) $(PY) -m tools.other_cpu pytest $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NB)
 	$(TEST_ENV) $(PERTURBED) $(PY) -m pytest $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NB)
+
+# The notebooks with every training on a CUDA GPU, where this machine has one and its torch can use it:
+# make test's usual nbval pass with BIRNN_COURSE_DEVICE=cuda. The stored outputs stay the CPU's, so it
+# checks that every fact and claim line holds on the GPU too (`make nbval-gpu NB=notebooks/05_training.ipynb`).
+nbval-gpu: $(STAMP)
+	@$(PY) -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 'nbval-gpu: this torch sees no CUDA GPU (torch.cuda.is_available() is False): run it where one is, with a CUDA build of torch')"
+	@mkdir -p $(TEST_HOME)
+	$(TEST_ENV) BIRNN_COURSE_DEVICE=cuda $(PY) -m pytest $(XDIST) $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NB)
 
 # How much room each claim line has: every notebook and solution run usual, on other-CPU kernels and
 # perturbed (tools/claim_margins.py); writes docs/claim_margins.md. About 20 minutes on 2 cores.

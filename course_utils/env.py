@@ -185,7 +185,8 @@ def require_packages(
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Seed Python, NumPy and torch, and make torch's CPU results repeatable."""
+    """Seed Python, NumPy and torch (every device: torch.manual_seed seeds CUDA's generators too), and make
+    torch's results repeatable on the CPU, and on a GPU where the device policy (`pick_device`) opts in to one."""
     import numpy as np
     import torch
 
@@ -194,7 +195,11 @@ def seed_everything(seed: int = 0) -> None:
     check_int("seed", seed, minimum=0)
     random.seed(seed)
     np.random.seed(seed)
+    # cuBLAS picks its reductions by workspace; a fixed one makes CUDA matrix products repeatable. It must be
+    # set before CUDA starts, and changes nothing on a CPU.
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch.manual_seed(seed)
+    torch.backends.cudnn.benchmark = False  # cuDNN would otherwise time kernels and keep whichever won
     torch.set_num_threads(TORCH_THREADS)
     torch.use_deterministic_algorithms(True, warn_only=True)
     # With deterministic algorithms on, torch also fills every new uninitialized tensor with NaN, a
@@ -210,38 +215,53 @@ def usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def pick_device(device: str | torch.device | None = None) -> torch.device:
-    """Return `device` as a torch.device if given and usable here, else the best one here: CUDA, MPS, then CPU.
+# The course's one device policy: the CPU, unless a call names a device or this variable does.
+DEVICE_VARIABLE = "BIRNN_COURSE_DEVICE"
 
-    device: None, a name such as "cpu", "cuda", "cuda:1", "mps", or a torch.device.
-    A device this machine lacks raises ValueError naming the devices it has.
+
+def pick_device(device: str | torch.device | None = None) -> torch.device:
+    """The device to run on: `device` if given (and usable here), else the course's default.
+
+    The default is the CPU, where every lesson's stored outputs come from and the course's small
+    models train fastest; BIRNN_COURSE_DEVICE ("cuda", "cuda:1", "mps", or "auto" for the best device
+    here: CUDA, then MPS, then the CPU) opts in to another for every training, evaluation and
+    prediction that names none. device: None, a name such as "cpu", "cuda", "cuda:1", "mps", or a
+    torch.device. A device this machine lacks raises ValueError naming the devices it has.
     """
     import torch
 
     usable = available_devices()
     if device is None:
-        return torch.device(usable[0])
+        chosen = os.environ.get(DEVICE_VARIABLE, "").strip() or "cpu"
+        if chosen == "auto":
+            return torch.device(usable[0])
+        return _usable_device(chosen, usable, f"{DEVICE_VARIABLE}={chosen}")
     if isinstance(device, bool) or not isinstance(device, (str, torch.device)):
         raise TypeError(
             f"device must be None, a device name such as 'cpu' or 'cuda', or a torch.device, got "
             f"{type(device).__name__} {device!r}"
         )
+    return _usable_device(device, usable, f"device {device!r}")
+
+
+def _usable_device(device: str | torch.device, usable: list[str], source: str) -> torch.device:
+    """`device` as a torch.device if this machine has it; a ValueError naming `source` and the usable ones."""
+    import torch
+
     try:
         chosen = torch.device(device)
     except RuntimeError:
-        raise ValueError(
-            f"device {device!r} is not a device name: use one of {usable} (or None to pick the best one here)"
-        ) from None
+        raise ValueError(f"{source} is not a device name: use one of {usable} (or leave it out for the CPU)") from None
     if chosen.type not in usable:
         raise ValueError(
-            f"device {device!r} is not available on this machine (its torch build or hardware has no "
-            f"{chosen.type.upper()} support); available here: {', '.join(usable)}. Pass device=None to use the "
-            "best of them, or one of them by name"
+            f"{source} is not available on this machine (its torch build or hardware has no "
+            f"{chosen.type.upper()} support); available here: {', '.join(usable)}. Leave it out to run on the "
+            "CPU, or name one of them"
         )
     count = torch.cuda.device_count() if chosen.type == "cuda" else 0
     if chosen.type == "cuda" and chosen.index is not None and chosen.index >= count:
         raise ValueError(
-            f"device {device!r} asks for GPU {chosen.index} but this machine has {count} (cuda:0 to cuda:{count - 1})"
+            f"{source} asks for GPU {chosen.index} but this machine has {count} (cuda:0 to cuda:{count - 1})"
         )
     return chosen
 

@@ -2,13 +2,13 @@
 
 One loop serves both kinds of model the course builds:
 
-* taggers: logits `(N, T, C)` against labels `(N, T)`, padded steps labelled
+* taggers: logits `(N, L, C)` against labels `(N, L)`, padded steps labelled
   `PAD_LABEL` (-100) and left out of the loss and the accuracy;
 * classifiers: logits `(N, C)` against labels `(N,)`.
 
 With `loss="mse"` the same loop fits real-valued targets instead: the model
-returns one value per target (`(N, T, 1)` or `(N, T)` against float targets
-`(N, T)`, NaN marking padded steps), the loss is the mean squared error and
+returns one value per target (`(N, L, 1)` or `(N, L)` against float targets
+`(N, L)`, NaN marking padded steps), the loss is the mean squared error and
 there is no accuracy (None in the History).
 
 Batches are `(x, y)` or `(x, y, lengths)`; with lengths the model is called as
@@ -141,17 +141,18 @@ def train(
 ) -> History:
     """Train `model` with Adam and cross entropy (or squared error); return its per-epoch History.
 
-    Works for taggers (logits `(N, T, C)`, labels `(N, T)`, padded steps
+    Works for taggers (logits `(N, L, C)`, labels `(N, L)`, padded steps
     `-100` ignored) and classifiers (logits `(N, C)`, labels `(N,)`). Loss and
     accuracy of an epoch are means over all its labelled steps, so short and
     long batches weigh by how many steps they hold.
 
     loss: "cross_entropy" (the default, as above) or "mse" for regression: the
-        model returns one value per target (`(N, T, 1)` or `(N, T)` against float
-        targets `(N, T)`; `(N, 1)` or `(N,)` against `(N,)`), NaN targets mark
+        model returns one value per target (`(N, L, 1)` or `(N, L)` against float
+        targets `(N, L)`; `(N, 1)` or `(N,)` against `(N,)`), NaN targets mark
         padded steps, and the History's acc columns are None.
 
-    device: None picks CUDA, then MPS, then CPU (`pick_device`); the model is moved there.
+    device: None follows the course's device policy (`pick_device`: the CPU unless BIRNN_COURSE_DEVICE
+    names another); the model is moved there.
     progress: one tqdm bar over the epochs (a widget in Jupyter, text on stderr in a
         terminal) showing the last epoch's metrics; False prints nothing.
     seed: when given, `seed_everything(seed)` runs first and the training loader's
@@ -372,7 +373,7 @@ def _cross_entropy_terms(logits, y):
 def _mse_terms(output, y):
     """`(mean squared error, number of labelled steps, 0)` for one batch; NaN targets are left out."""
     if output.dim() > y.dim():
-        output = output.squeeze(-1)  # one value per target: (N, T, 1) -> (N, T)
+        output = output.squeeze(-1)  # one value per target: (N, L, 1) -> (N, L)
     labelled = ~torch.isnan(y)
     # A batch of padding only adds 0 (its weight in the epoch's mean is 0 anyway).
     loss = F.mse_loss(output[labelled], y[labelled]) if labelled.any() else output.sum() * 0.0
@@ -382,15 +383,15 @@ def _mse_terms(output, y):
 def predict(
     model: nn.Module, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Class probabilities and predicted classes for `x` `(N, T, F)`.
+    """Class probabilities and predicted classes for `x` `(N, L, H_in)`.
 
-    Returns `(probs, preds)` on the CPU: softmax over the class axis, `(N, T, C)`
-    and `(N, T)` for a tagger, `(N, C)` and `(N,)` for a classifier. Runs in eval
+    Returns `(probs, preds)` on the CPU: softmax over the class axis, `(N, L, C)`
+    and `(N, L)` for a tagger, `(N, C)` and `(N,)` for a classifier. Runs in eval
     mode without gradients (the model's mode is restored after). x must be finite.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
-    check_tensor("x (N, T, F)", x, dim=3, floating=True)
+    check_tensor("x (N, L, H_in)", x, dim=3, floating=True)
     if lengths is not None:
         lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])
     broken = ~torch.isfinite(x)

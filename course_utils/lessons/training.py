@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-
-import torch
+from typing import TypedDict
 
 from ..data import forward_ceiling, make_tagging_loaders
 from ..env import seed_everything
@@ -20,7 +19,11 @@ from ..models import build_tagger_pair, count_parameters
 from ..training import train
 from ..validation import check_bool, check_positive_number, describe
 
-DEVICE = torch.device("cpu")  # the course's tiny taggers train fastest on the CPU
+
+class _Rate(TypedDict, total=False):
+    """`train`'s learning rate, when one is given (left out, `train` keeps its default)."""
+
+    lr: float
 
 
 def validation_accuracy(
@@ -36,12 +39,12 @@ def validation_accuracy(
     is trained. `lr=None` keeps `train`'s default learning rate.
     """
     check_bool("forward_only", forward_only)
-    rate = {} if lr is None else {"lr": lr}
+    rate: _Rate = {} if lr is None else {"lr": lr}
     train_loader, val_loader = make_tagging_loaders(seed=seed, n_sequences=n_sequences)
     seed_everything(seed)
     bidirectional, forward = build_tagger_pair()
     model = forward if forward_only else bidirectional
-    history = train(model, train_loader, val_loader, epochs=epochs, device=DEVICE, progress=False, seed=seed, **rate)
+    history = train(model, train_loader, val_loader, epochs=epochs, progress=False, seed=seed, **rate)
     return history.last["val_acc"]
 
 

@@ -13,9 +13,11 @@ from packaging.requirements import Requirement
 
 import course_utils.env
 from course_utils.env import (
+    DEVICE_VARIABLE,
     SETTINGS,
     TORCH_FLOOR,
     TORCH_NUMPY2,
+    available_devices,
     check_setup,
     detect_setting,
     distribution_version,
@@ -151,11 +153,26 @@ def test_require_packages_returns_versions():
     assert require_packages([("torch", "torch")])["torch"] == torch.__version__
 
 
-def test_pick_device_honours_an_explicit_choice_and_defaults_to_an_available_one():
-    assert pick_device("cpu") == torch.device("cpu")
-    assert pick_device().type in {"cpu", "cuda", "mps"}
+def test_the_device_is_the_cpu_unless_a_call_or_the_variable_names_another(monkeypatch):
+    monkeypatch.delenv(DEVICE_VARIABLE, raising=False)
+    assert pick_device() == pick_device(None) == pick_device("cpu") == torch.device("cpu")
+    monkeypatch.setenv(DEVICE_VARIABLE, "auto")  # the best device here
+    assert pick_device().type == available_devices()[0]
+    monkeypatch.setenv(DEVICE_VARIABLE, "cpu")
+    assert pick_device() == torch.device("cpu")
+    monkeypatch.setenv(DEVICE_VARIABLE, "  ")  # set but empty: the default
+    assert pick_device() == torch.device("cpu")
+
+
+def test_a_device_variable_naming_a_device_this_machine_lacks_is_named_with_what_it_has(monkeypatch):
+    monkeypatch.setenv(DEVICE_VARIABLE, "tpu")
+    with pytest.raises(ValueError, match=rf"{DEVICE_VARIABLE}=tpu is not a device name: use one of \['"):
+        pick_device()
     if not torch.cuda.is_available():
-        assert pick_device().type != "cuda"
+        monkeypatch.setenv(DEVICE_VARIABLE, "cuda")
+        with pytest.raises(ValueError, match=rf"{DEVICE_VARIABLE}=cuda is not available on this machine.*Leave it out"):
+            pick_device()
+    assert pick_device("cpu") == torch.device("cpu"), "a device named in the call wins over the variable"
 
 
 def test_setup_notebook_prints_one_stable_line(capsys):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 import torch
 from torch import nn
+from torch.utils.data import DataLoader
 
 from ...data import make_loaders
 from ...lessons.why_not_wait import DelayedTagger, information_limit, make_window_data
@@ -18,7 +19,7 @@ from ..common import expect_close, seeded, with_explanation
 from ..framework import CheckReport, Mismatch, run_check
 
 HIDDEN, CLASSES = 4, 3
-# (cell, batch N, steps T, features F, delay) of each delayed_logits case
+# (cell, batch N, steps L, features H_in, delay) of each delayed_logits case
 DELAY_CASES = {
     "rnn, x (3, 8, 1), delay 2": ("rnn", 3, 8, 1, 2),
     "delay 0 (no waiting): rnn, x (2, 6, 1)": ("rnn", 2, 6, 1, 0),
@@ -28,16 +29,26 @@ DELAY_CASES = {
 }
 # (seq_len, past, future) of each covering_delay case
 COVER_CASES = {
-    "the lesson's window: T=20, past 3, future 6": (20, 3, 6),
-    "a symmetric window: T=20, past 2, future 2": (20, 2, 2),
-    "a window into the past only: T=20, past 4, future 0": (20, 4, 0),
-    "a sequence shorter than the window: T=4, past 3, future 6": (4, 3, 6),
-    "one step: T=1, past 3, future 6": (1, 3, 6),
+    "the lesson's window: L=20, past 3, future 6": (20, 3, 6),
+    "a symmetric window: L=20, past 2, future 2": (20, 2, 2),
+    "a window into the past only: L=20, past 4, future 0": (20, 4, 0),
+    "a sequence shorter than the window: L=4, past 3, future 6": (4, 3, 6),
+    "one step: L=1, past 3, future 6": (1, 3, 6),
 }
 ATOL = 1e-5
+
+
+class _Recipe(TypedDict):
+    """How the training check trains: its one-way tagger's units, and `train`'s epochs and learning rate."""
+
+    hidden_size: int
+    epochs: int
+    lr: float
+
+
 # The training check: the lesson's data, one-way budget and recipe, and the accuracy a correct delay reaches.
 WINDOW = {"seq_len": 20, "past": 3, "future": 6, "n_classes": 3}
-RECIPE = {"hidden_size": one_way_hidden_size(8, input_size=1, num_classes=3), "epochs": 5, "lr": 0.03}
+RECIPE: _Recipe = {"hidden_size": one_way_hidden_size(8, input_size=1, num_classes=3), "epochs": 5, "lr": 0.03}
 ACCURACY_BAR = 0.80
 
 
@@ -55,33 +66,33 @@ class _DelayCase:
         reference.load_state_dict(self.tagger.state_dict())  # the same weights, answering late
         self.tagger.eval()
         self.delay = delay
-        self.expected = reference(self.x)  # (N, T, C)
+        self.expected = reference(self.x)  # (N, L, C)
 
     def arguments(self):
         """(tagger, a copy of x, delay): a learner's in-place edit of x cannot change the expected values."""
         return self.tagger, self.x.clone(), self.delay
 
     def _run(self, x, zeros, at_end=True):
-        """The tagger on x with `zeros` zero steps appended (or put in front): `(N, T + zeros, C)`."""
+        """The tagger on x with `zeros` zero steps appended (or put in front): `(N, L + zeros, C)`."""
         pad = x.new_zeros(x.shape[0], zeros, x.shape[2])
         return self.tagger(torch.cat([x, pad] if at_end else [pad, x], dim=1))
 
     def mistakes(self):
         """(result, explanation) of each usual slip."""
         x, d, steps = self.x, self.delay, self.x.shape[1]
-        appended, in_front = self._run(x, d), self._run(x, d, at_end=False)  # (N, T + d, C) each
+        appended, in_front = self._run(x, d), self._run(x, d, at_end=False)  # (N, L + d, C) each
         slips = [
             (
                 self.tagger(x),
-                "That is the tagger's output for step t at step t itself: no waiting (the first T outputs of the "
+                "That is the tagger's output for step t at step t itself: no waiting (the first L outputs of the "
                 "padded run are the same). The answer for step t is the output at step t + delay: outputs[:, delay:].",
             ),
             (
                 self.tagger(x)[:, d:],
-                "Without zero steps appended the run has only T steps, and only T - delay of them come after step "
+                "Without zero steps appended the run has only L steps, and only L - delay of them come after step "
                 "delay. Append delay zero steps to x first, so that the last steps get an answer too.",
             ),
-            (appended, "That is all T + delay outputs of the padded run: keep the last T, from step delay on."),
+            (appended, "That is all L + delay outputs of the padded run: keep the last L, from step delay on."),
             (
                 in_front[:, d:],
                 "The zero steps went in front of the sequence: the tagger reads x_t at step t + delay and answers "
@@ -90,7 +101,7 @@ class _DelayCase:
             (
                 in_front[:, :steps],
                 "That answers for step t having read only x_0 .. x_{t - delay}: with the zeros in front and the "
-                "first T outputs kept, it waits the wrong way round. Append the zeros at the end, keep the last T.",
+                "first L outputs kept, it waits the wrong way round. Append the zeros at the end, keep the last L.",
             ),
             (
                 self._run(x, d + 1)[:, d + 1 :],
@@ -115,8 +126,8 @@ class _DelayCase:
                 ),
                 (
                     self._run(x, steps),
-                    "That is 2T outputs: with delay 0, x[:, -delay:] is all of x (-0 is 0), so T zero steps were "
-                    "appended. Build the zeros from the sizes instead: x.new_zeros(N, delay, F).",
+                    "That is 2L outputs: with delay 0, x[:, -delay:] is all of x (-0 is 0), so L zero steps were "
+                    "appended. Build the zeros from the sizes instead: x.new_zeros(N, delay, H_in).",
                 ),
             ]
         return slips
@@ -130,7 +141,7 @@ def check_delayed_logits(delayed_logits: Callable[..., Any]) -> CheckReport:
             c = _DelayCase(*args)
             got = delayed_logits(*c.arguments())
             expect_close(
-                got, c.expected, f"logits (N, T, C={CLASSES})", ("sequence", "step", "class"), ATOL, c.mistakes()
+                got, c.expected, f"logits (N, L, C={CLASSES})", ("sequence", "step", "class"), ATOL, c.mistakes()
             )
 
         return run
@@ -138,8 +149,8 @@ def check_delayed_logits(delayed_logits: Callable[..., Any]) -> CheckReport:
     return run_check(
         "delayed_logits",
         {name: case(*args) for name, args in DELAY_CASES.items()},
-        hint="append delay zero steps at the end of x (torch.cat with x.new_zeros(N, delay, F) on "
-        "dim 1), run the tagger on all T + delay steps, and keep outputs[:, delay:].",
+        hint="append delay zero steps at the end of x (torch.cat with x.new_zeros(N, delay, H_in) on "
+        "dim 1), run the tagger on all L + delay steps, and keep outputs[:, delay:].",
     )
 
 
@@ -177,8 +188,8 @@ def _delay_slips(seq_len, past, future, expected):
         slips.append(
             (
                 future,
-                f"That is `future`, right for long sequences; but this sequence has only T = {seq_len} "
-                f"step{'s' if seq_len != 1 else ''} and the window's inputs after step T-1 are known zeros, "
+                f"That is `future`, right for long sequences; but this sequence has only L = {seq_len} "
+                f"step{'s' if seq_len != 1 else ''} and the window's inputs after step L-1 are known zeros, "
                 f"so by d = {expected} a tagger has read all there is. Let information_limit decide: it "
                 "counts only inputs inside the sequence.",
             )
@@ -224,7 +235,7 @@ def check_covering_delay(covering_delay: Callable[..., Any]) -> CheckReport:
 
 
 class _WaitingTagger(nn.Module):
-    """A forward-only tagger that answers through the learner's `delayed_logits`: x `(N, T, 1)` -> `(N, T, C)`."""
+    """A forward-only tagger that answers through the learner's `delayed_logits`: x `(N, L, 1)` -> `(N, L, C)`."""
 
     def __init__(self, delayed_logits, delay):
         super().__init__()
@@ -235,12 +246,12 @@ class _WaitingTagger(nn.Module):
         return self.delayed_logits(self.tagger, x, self.delay)
 
 
-def _trained_accuracy(delayed_logits, delay, loaders) -> float:
+def _trained_accuracy(delayed_logits, delay, loaders: tuple[DataLoader, DataLoader]) -> float:
     """Validation accuracy of a `_WaitingTagger` trained with the lesson's recipe from seed 0."""
     with seeded(0):
         model = _WaitingTagger(delayed_logits, delay)
-        train(model, *loaders, epochs=RECIPE["epochs"], lr=RECIPE["lr"], device="cpu", progress=False, seed=0)
-    return evaluate(model, loaders[1], device="cpu")["acc"]
+        train(model, *loaders, epochs=RECIPE["epochs"], lr=RECIPE["lr"], progress=False, seed=0)
+    return evaluate(model, loaders[1])["acc"]
 
 
 def check_waiting_training(delayed_logits: Callable[..., Any], covering_delay: Callable[..., Any]) -> CheckReport:

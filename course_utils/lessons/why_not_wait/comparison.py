@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 from ...data import make_loaders
 from ...env import seed_everything
 from ...models import SequenceTagger, count_parameters, one_way_hidden_size
-from ...plots import describe_trend, finish_figure, subplots
+from ...plots import CourseFigure, describe_trend, finish_figure, subplots
 from ...tables import html_table, text_table
 from ...training import evaluate, train
 from ...validation import describe
@@ -213,7 +212,7 @@ def compare_delays(
             def fit(build, **record):
                 seed_everything(seed)  # noqa: B023
                 model = build()
-                train(model, *loaders, epochs=epochs, lr=lr, device="cpu", progress=False, seed=seed, loss=loss)  # noqa: B023
+                train(model, *loaders, epochs=epochs, lr=lr, progress=False, seed=seed, loss=loss)  # noqa: B023
                 _record(results, model, loaders[1], loss, seed=seed, **record)  # noqa: B023
                 bar.update(1)
                 return model
@@ -245,7 +244,7 @@ def _record(results, trained, val_loader, loss, **record) -> None:
 OTHER_MODELS = {"backward": "tab:orange", "merged": "tab:purple", "bidirectional": "tab:green"}
 
 
-def plot_delay_results(results: DelayResults, show_limit: bool = True) -> Figure:
+def plot_delay_results(results: DelayResults, show_limit: bool = True) -> CourseFigure:
     """Score against the output delay d: forward models as points with error bars (mean ± std over
     seeds), the backward, merged and bidirectional models as horizontal lines with a band of ± std.
 

@@ -17,6 +17,7 @@ from ...checkpoints import load_checkpoint
 from ...env import seed_everything, usable_cpus
 from ...files import damaged, reading
 from ...models import SequenceTagger, one_way_hidden_size
+from ...samplers import LengthGroupedBatchSampler
 from ...training import COLUMNS, History, train
 from ...validation import check_bool, check_int, describe
 from .batching import BATCH_SIZE, PAD_ID, CharVocab, make_segmentation_loaders
@@ -37,12 +38,12 @@ MODEL_NAMES = {True: "bidirectional", False: "forward-only"}
 
 
 class CharTagger(nn.Module):
-    """Character ids `(N, T)` -> logits `(N, T, 2)`: "does a space follow this character?".
+    """Character ids `(N, L)` -> logits `(N, L, 2)`: "does a space follow this character?".
 
     `.embed`: nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID), ids to
-    vectors `(N, T, E)`; `.tagger`: the course's `SequenceTagger` (an LSTM run
-    within each sentence's length when lengths are given, and a linear head), `(N, T, E)` ->
-    `(N, T, 2)`. The ids may be an integer tensor or a float tensor of whole
+    vectors `(N, L, H_in)`, H_in = embedding_dim; `.tagger`: the course's `SequenceTagger` (an LSTM run
+    within each sentence's length when lengths are given, and a linear head), `(N, L, H_in)` ->
+    `(N, L, 2)`. The ids may be an integer tensor or a float tensor of whole
     numbers (what `collate_ids` makes for `train`).
     """
 
@@ -56,14 +57,14 @@ class CharTagger(nn.Module):
         self.tagger = SequenceTagger(embed_dim, hidden_size, NUM_CLASSES, cell="lstm", bidirectional=bidirectional)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
-        ids = self._check_ids(ids)  # (N, T) int64
-        return self.tagger(self.embed(ids), lengths)  # (N, T, E) -> (N, T, 2)
+        ids = self._check_ids(ids)  # (N, L) int64
+        return self.tagger(self.embed(ids), lengths)  # (N, L, H_in) -> (N, L, 2)
 
     def _check_ids(self, ids) -> torch.Tensor:
         if not isinstance(ids, torch.Tensor) or ids.dtype == torch.bool:
-            raise TypeError(f"ids must be a tensor of character ids (N, T), got {describe(ids)}")
+            raise TypeError(f"ids must be a tensor of character ids (N, L), got {describe(ids)}")
         if ids.dim() != 2:
-            raise ValueError(f"ids must have 2 axes (N, T): one id per character, got {describe(ids)}")
+            raise ValueError(f"ids must have 2 axes (N, L): one id per character, got {describe(ids)}")
         if ids.is_floating_point() or ids.is_complex():
             raise TypeError(f"ids must be an integer tensor of character ids (e.g. ids.long()), got {describe(ids)}")
         size = self.embed.num_embeddings
@@ -139,7 +140,7 @@ def _fit(
     stop: threading.Event | None = None,
 ) -> History:
     """The course's `train` on `(train_loader, val_loader)`, on the CPU, its batch order reseeded with `seed`."""
-    return train(model, *loaders, epochs=epochs, lr=lr, device="cpu", progress=progress, seed=seed, stop=stop)
+    return train(model, *loaders, epochs=epochs, lr=lr, progress=progress, seed=seed, stop=stop)
 
 
 def checkpoint_path(bidirectional: bool = True) -> Path:
@@ -183,7 +184,9 @@ def train_capstones(
     check_bool("side_by_side", side_by_side)
     # both built before either trains, each from `seed`, as train_capstone builds it
     models = {bidirectional: _seeded_segmenter(data, bidirectional, seed) for bidirectional in (True, False)}
-    batch_size = data.train_loader.batch_sampler.batch_size
+    sampler = data.train_loader.batch_sampler
+    assert isinstance(sampler, LengthGroupedBatchSampler)  # for mypy: make_segmentation_loaders made the loaders
+    batch_size = sampler.batch_size
     # the forward-only model gets loaders of its own: a sampler counts its epochs, so two trainings can't share one
     loaders = {
         True: (data.train_loader, data.val_loader),
