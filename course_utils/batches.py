@@ -1,7 +1,7 @@
 """The form of a batch and of a model's output, checked on every batch by `training` and `metrics`.
 
-Batches are `(x, y)` or `(x, y, lengths)`: x float features `(N, T, F)` (or
-integer ids for a model that embeds them), y integer labels (`(N, T)` per step,
+Batches are `(x, y)` or `(x, y, lengths)`: x float features `(N, L, H_in)` (or
+integer ids for a model that embeds them), y integer labels (`(N, L)` per step,
 padded with `PAD_LABEL`, or `(N,)` per sequence) or float targets for
 `loss="mse"`. Every batch is checked as it streams (its form and sizes, then,
 with the model's output, finite inputs and labels in range): a mismatch stops
@@ -172,13 +172,13 @@ def check_logits(logits: object, y: torch.Tensor, where: str) -> None:
     assert isinstance(logits, torch.Tensor)  # for mypy: checked just above
     if logits.dim() == 3 and y.dim() == 1:
         raise ValueError(
-            f"{where}: the model returned per-step logits (N, T, C) = {tuple(logits.shape)} but the labels are one per "
-            f"sequence (N,) = {tuple(y.shape)}: use a sequence classifier returning (N, C), or per-step labels (N, T)"
+            f"{where}: the model returned per-step logits (N, L, C) = {tuple(logits.shape)} but the labels are one per "
+            f"sequence (N,) = {tuple(y.shape)}: use a sequence classifier returning (N, C), or per-step labels (N, L)"
         )
     if logits.dim() == 2 and y.dim() == 2:
         raise ValueError(
             f"{where}: the model returned one row of logits per sequence (N, C) = {tuple(logits.shape)} but the labels "
-            f"are per step (N, T) = {tuple(y.shape)}: use a tagger returning (N, T, C), "
+            f"are per step (N, L) = {tuple(y.shape)}: use a tagger returning (N, L, C), "
             "or one label per sequence (N,)"
         )
     if logits.dim() == 0 or logits.shape[:-1] != y.shape:

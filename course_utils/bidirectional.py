@@ -26,10 +26,11 @@ distinct length instead of one, the price of an exact c_n. A ReLU RNN runs in
 segments too, so no pad step is ever computed (an unbounded state growing over
 the pads could overflow and turn the gradients into NaN).
 
-Shapes: x `(N, T, F)` (`(T, N, F)` when the RNN is not batch-first), lengths
-`(N,)`; output `(N, T, D*H_out)`, zero at the pads; h_n `(D*num_layers, N, H_out)`
-and, for an LSTM, c_n `(D*num_layers, N, H)`; D = 2 for a bidirectional RNN,
-else 1; H_out = proj_size for an LSTM with projections, else H.
+Shapes: x `(N, L, H_in)` (`(L, N, H_in)` when the RNN is not batch-first), lengths
+`(N,)`; output `(N, L, D*H_out)`, zero at the pads; h_n `(D*num_layers, N, H_out)`
+and, for an LSTM, c_n `(D*num_layers, N, H_cell)`; D = 2 for a bidirectional RNN,
+else 1; H_cell = hidden_size, and H_out = proj_size for an LSTM with projections, else
+hidden_size.
 """
 
 from __future__ import annotations
@@ -70,9 +71,9 @@ def run_within_lengths(
         dropout between layers (in training mode), an LSTM's proj_size. Its own
         parameters are used, so weights trained this way load into a packed
         model and back (the state_dict is the RNN's).
-    x: `(N, T, F)` if `rnn.batch_first`, else `(T, N, F)`, in the RNN's dtype;
+    x: `(N, L, H_in)` if `rnn.batch_first`, else `(L, N, H_in)`, in the RNN's dtype;
         what the pads hold does not matter.
-    lengths: `(N,)` valid steps of each sequence, each in `[1, T]`, a list or
+    lengths: `(N,)` valid steps of each sequence, each in `[1, L]`, a list or
         an integer tensor on any device.
     hx: initial states as the RNN takes them, `h_0 (D*num_layers, N, H_out)` or
         an LSTM's `(h_0, c_0)`; zeros when None. The backward direction starts
@@ -82,9 +83,9 @@ def run_within_lengths(
         each direction of each layer is one call. Leave it True unless you
         never read c_n (the course's models don't).
     Returns `(output, h_n)`, or `(output, (h_n, c_n))` for an LSTM: output
-    `(N, T, D*H_out)` (`(T, N, D*H_out)` when not batch-first) with zeros after
+    `(N, L, D*H_out)` (`(L, N, D*H_out)` when not batch-first) with zeros after
     each sequence's length, h_n `(D*num_layers, N, H_out)`, c_n
-    `(D*num_layers, N, H)`: what `pad_packed_sequence(..., total_length=T)` of
+    `(D*num_layers, N, H_cell)`: what `pad_packed_sequence(..., total_length=L)` of
     the packed run gives, up to float rounding.
     """
     _check_rnn(rnn)
@@ -92,7 +93,7 @@ def run_within_lengths(
     x = check_input(x, rnn.input_size, batch_axis=0 if rnn.batch_first else 1, dtype=weight.dtype)
     if x.device != weight.device:
         raise ValueError(f"x is on {x.device} but the rnn's weights are on {weight.device}: move one to the other")
-    batch = x if rnn.batch_first else x.transpose(0, 1)  # (N, T, F)
+    batch = x if rnn.batch_first else x.transpose(0, 1)  # (N, L, H_in)
     seq_len = batch.shape[1]
     lengths = check_lengths(lengths, batch_size=batch.shape[0], max_len=seq_len)
     states = _initial_states(rnn, hx, batch)
@@ -108,7 +109,7 @@ def run_within_lengths(
         output, h_n = output.index_select(0, inverse), h_n.index_select(1, inverse)
         c_n = None if c_n is None else c_n.index_select(1, inverse)
     if output.shape[1] < seq_len:
-        output = F.pad(output, (0, 0, 0, seq_len - output.shape[1]))  # back to T steps, zeros
+        output = F.pad(output, (0, 0, 0, seq_len - output.shape[1]))  # back to L steps, zeros
     if not rnn.batch_first:
         output = output.transpose(0, 1)
     return output, ((h_n, c_n) if rnn.mode == "LSTM" else h_n)
@@ -117,7 +118,7 @@ def run_within_lengths(
 def _run_layers(
     rnn: nn.RNNBase, batch: torch.Tensor, lengths: torch.Tensor, states: list[State], segmented: bool
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-    """Every layer and direction over `batch` `(N, longest, F)`; returns `(output, h_n, c_n or None)`.
+    """Every layer and direction over `batch` `(N, longest, H_in)`; returns `(output, h_n, c_n or None)`.
 
     `segmented`: the rows are sorted longest first and each direction runs in
     one segment per distinct length (c_n exact, no pad step computed); else
@@ -168,7 +169,7 @@ def _run_segments(
     """One direction of one layer over `inputs` `(N, longest, F_l)`, one kernel call per segment.
 
     Segment j covers steps `[ends[j-1], ends[j])` of the first `running[j]` rows.
-    Returns `(output (N, longest, H_out), c (N, H) or None)`: rows not running in a
+    Returns `(output (N, longest, H_out), c (N, H_cell) or None)`: rows not running in a
     segment get zeros there; c is an LSTM's cell state after each row's last
     segment (None for other cells), which is each row's final one only when
     the segments end at every row's length.
@@ -181,7 +182,7 @@ def _run_segments(
         output, state = _call(rnn, weights, inputs[:rows, start:end], state)
         pieces.append(output if rows == n_rows else F.pad(output, (0, 0, 0, 0, 0, n_rows - rows)))  # (N, ., H_out)
         if isinstance(state, tuple):
-            finished_c.append(state[1][0])  # (rows, H): final for the rows that end at `end`
+            finished_c.append(state[1][0])  # (rows, H_cell): final for the rows that end at `end`
         start = end
     output = torch.cat(pieces, dim=1) if len(pieces) > 1 else pieces[0]
     if not finished_c:
@@ -193,7 +194,7 @@ def _run_segments(
 
 
 def _call(rnn: nn.RNNBase, weights: list[torch.Tensor], x: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
-    """One one-way, one-layer kernel call on batch-first `x` `(n, t, F)` from `state`."""
+    """One one-way, one-layer kernel call on batch-first `x` `(n, t, H_in)` from `state`."""
     kernel = KERNELS[rnn.mode]
     if isinstance(state, tuple):
         output, h, c = kernel(x, list(state), weights, rnn.bias, 1, 0.0, rnn.training, False, True)
@@ -230,8 +231,8 @@ def _initial_states(rnn: nn.RNNBase, hx: State | None, batch: torch.Tensor) -> l
             check_tensor(name, part, floating=True)
             if tuple(part.shape) != expected[name]:
                 raise ValueError(
-                    f"{name} must have shape (D*num_layers, N, H) = {expected[name]} for this RNN and batch, "
-                    f"got {describe(part)}"
+                    f"{name} must have shape (D*num_layers, N, {'H_cell' if name == 'c_0' else 'H_out'}) = "
+                    f"{expected[name]} for this RNN and batch, got {describe(part)}"
                 )
             if part.dtype != batch.dtype or part.device != batch.device:
                 raise TypeError(f"{name} must be {batch.dtype} on {batch.device} like x, got {describe(part)}")

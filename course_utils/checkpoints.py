@@ -26,6 +26,7 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
+from typing import TypeVar
 
 import torch
 from torch import nn
@@ -41,6 +42,7 @@ UPGRADE_FIX = "upgrade torch (`pip install --upgrade torch`, or `conda update py
 # PyTorch file with version 99, but the maximum supported version for reading is 10. The version of your
 # PyTorch installation may be too old, ..."
 _NEWER_FORMAT = re.compile(r"file with version (\d+), but the maximum supported version for reading is (\d+)")
+ModuleT = TypeVar("ModuleT", bound=nn.Module)  # load_checkpoint returns the model it was given, of the same class
 
 
 def save_checkpoint(model: nn.Module, path: str | os.PathLike) -> Path:
@@ -67,7 +69,7 @@ def save_checkpoint(model: nn.Module, path: str | os.PathLike) -> Path:
     return path
 
 
-def load_checkpoint(model: nn.Module, path: str | os.PathLike) -> nn.Module:
+def load_checkpoint(model: ModuleT, path: str | os.PathLike) -> ModuleT:
     """Load weights saved by `save_checkpoint` into `model` and return the model.
 
     The file is verified before anything is loaded: it must be a zip archive

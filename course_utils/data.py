@@ -36,7 +36,7 @@ def make_tagging_data(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Make the reference tagging data set.
 
-    Returns `X` float32 `(N, T, F)` (standard normal) and `y` int64 `(N, T)`
+    Returns `X` float32 `(N, L, H_in)` (standard normal) and `y` int64 `(N, L)`
     with values in `0..n_classes-1`: the number of on-neighbours of each step.
     """
     for name, value in (("n_sequences", n_sequences), ("seq_len", seq_len), ("n_features", n_features)):
@@ -54,7 +54,7 @@ def make_variable_length_data(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Make the tagging task with lengths drawn uniformly from `[min_len, max_len]`.
 
-    Returns `X` float32 `(N, max_len, F)` zero-padded, `y` int64 `(N, max_len)`
+    Returns `X` float32 `(N, max_len, H_in)` zero-padded, `y` int64 `(N, max_len)`
     padded with `PAD_LABEL` (-100), and `lengths` int64 `(N,)`. Labels only count
     neighbours inside each sequence's own length.
     """
@@ -71,11 +71,11 @@ def make_variable_length_data(
 
 
 def count_on_neighbours(X: torch.Tensor, lengths: torch.Tensor | Sequence[int], n_classes: int = 5) -> torch.Tensor:
-    """Label each step of `X` `(N, T, F)` with its number of on-neighbours.
+    """Label each step of `X` `(N, L, H_in)` with its number of on-neighbours.
 
     `lengths` `(N,)` marks the valid steps; labels of padded steps are `PAD_LABEL`.
     """
-    check_tensor("X (N, T, F)", X, dim=3, floating=True)
+    check_tensor("X (N, L, H_in)", X, dim=3, floating=True)
     if not bool(torch.isfinite(X).all()):
         raise ValueError(f"X holds NaN or inf ({describe(X)}): whether a step is on (feature 0 > 0) means nothing then")
     n, seq_len, _ = X.shape
@@ -83,7 +83,7 @@ def count_on_neighbours(X: torch.Tensor, lengths: torch.Tensor | Sequence[int], 
     on = (X[..., 0] > 0) & valid
     counts = torch.zeros(n, seq_len, dtype=torch.int64)
     for offset in tagging_window(n_classes):
-        # counts[:, t] += on[:, t + offset] wherever t + offset is inside [0, T)
+        # counts[:, t] += on[:, t + offset] wherever t + offset is inside [0, L)
         if offset > 0:
             counts[:, :-offset] += on[:, offset:]
         else:
@@ -108,7 +108,7 @@ def ceiling_by_position(seq_len: int = 10, n_classes: int = 5) -> list[float]:
 
 
 def forward_ceiling(seq_len: int = 10, n_classes: int = 5) -> float:
-    """Exact best expected accuracy of any forward-only model (0.55 for T=10, 5 classes).
+    """Exact best expected accuracy of any forward-only model (0.55 for L=10, 5 classes).
 
     By symmetry a backward-only model has the same ceiling.
     """
@@ -119,10 +119,10 @@ def forward_ceiling(seq_len: int = 10, n_classes: int = 5) -> float:
 def collate_padded(
     batch: Sequence[tuple[torch.Tensor, torch.Tensor]],
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Pad a list of `(x_i (T_i, F), y_i)` samples into one batch for a DataLoader.
+    """Pad a list of `(x_i (L_i, H_in), y_i)` samples into one batch for a DataLoader.
 
-    `y_i` is either `(T_i,)` per-step labels (padded with `PAD_LABEL`) or a 0-d
-    sequence label. Returns `X (N, T_max, F)`, `Y (N, T_max)` or `(N,)`, and
+    `y_i` is either `(L_i,)` per-step labels (padded with `PAD_LABEL`) or a 0-d
+    sequence label. Returns `X (N, L_max, H_in)`, `Y (N, L_max)` or `(N,)`, and
     `lengths (N,)` int64 on the CPU.
     """
     if not isinstance(batch, (list, tuple)) or len(batch) == 0:
@@ -133,11 +133,11 @@ def collate_padded(
             raise ValueError(f"batch[{i}] must be an (x, y) pair, got {describe(sample)}")
         x, y = (torch.as_tensor(part) for part in sample)
         if x.dim() != 2 or x.shape[0] == 0:
-            raise ValueError(f"batch[{i}] x must have shape (T_i, F) with T_i >= 1, got {tuple(x.shape)}")
+            raise ValueError(f"batch[{i}] x must have shape (L_i, H_in) with L_i >= 1, got {tuple(x.shape)}")
         xs.append(x)
         ys.append(y)
     if len({x.shape[1] for x in xs}) != 1:
-        raise ValueError(f"all samples need the same feature size F, got {sorted({x.shape[1] for x in xs})}")
+        raise ValueError(f"all samples need the same feature size H_in, got {sorted({x.shape[1] for x in xs})}")
     lengths = torch.tensor([x.shape[0] for x in xs], dtype=torch.int64)
     X = torch.nn.utils.rnn.pad_sequence(xs, batch_first=True)
     if all(y.dim() == 0 for y in ys):
@@ -145,7 +145,7 @@ def collate_padded(
     for i, (x, y) in enumerate(zip(xs, ys)):
         if y.shape != x.shape[:1]:
             raise ValueError(
-                f"batch[{i}] y must be a 0-d class label or have shape (T_i,) = ({x.shape[0]},), got {tuple(y.shape)}"
+                f"batch[{i}] y must be a 0-d class label or have shape (L_i,) = ({x.shape[0]},), got {tuple(y.shape)}"
             )
     Y = torch.nn.utils.rnn.pad_sequence([y.long() for y in ys], batch_first=True, padding_value=PAD_LABEL)
     return X, Y, lengths

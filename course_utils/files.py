@@ -155,7 +155,8 @@ def atomic_write(
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     descriptor = os.open(temporary, flags, new_file_mode if file_mode is None else file_mode & 0o700)
     try:
-        with open(descriptor, mode, **({"encoding": encoding, "newline": ""} if mode == "w" else {})) as file:
+        text = mode == "w"  # bytes ("wb") take no encoding and no newline translation
+        with open(descriptor, mode, encoding=encoding if text else None, newline="" if text else None) as file:
             yield file
             file.flush()
             os.fsync(file.fileno())
@@ -179,7 +180,7 @@ def remove_stale_temporaries(path: str | os.PathLike, older_than_s: float = STAL
     """
     target = Path(os.path.realpath(check_path("path", path)))
     pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{8}}\.tmp")
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(target.parent))
     except OSError:

@@ -20,7 +20,7 @@ from .validation import check_int, describe
 def accuracy_by_position(model: nn.Module, loader: Iterable) -> torch.Tensor:
     """Accuracy of a tagger at each time step, over every labelled step of `loader`.
 
-    Returns a float tensor `(T,)` with T the longest batch's length; a position
+    Returns a float tensor `(L,)` with L the longest batch's length; a position
     no sequence reaches is NaN. Runs on the model's device, without gradients.
     Every batch is checked: per-step labels, each in 0..C-1 or PAD_LABEL.
     """
@@ -32,7 +32,7 @@ def accuracy_by_position(model: nn.Module, loader: Iterable) -> torch.Tensor:
         where = f"batch {index} (counting from 0) of loader"
         x, y, lengths = split_batch(batch, where)
         if y.dim() != 2:
-            raise ValueError(f"accuracy_by_position needs per-step labels (N, T), got labels {describe(y)} in {where}")
+            raise ValueError(f"accuracy_by_position needs per-step labels (N, L), got labels {describe(y)} in {where}")
         probs, preds = predict(model, x, lengths)
         y = y.cpu()
         check_logits(probs, y, where)

@@ -1,7 +1,8 @@
 """The course's models: a per-step tagger and a per-sequence classifier on a (bi)directional RNN.
 
-Everything is batch-first: x `(N, T, F)`, lengths `(N,)`. D = 2 when
-bidirectional, else 1; H is the hidden size, C the number of classes.
+Everything is batch-first: x `(N, L, H_in)`, lengths `(N,)`. D = 2 when
+bidirectional, else 1; H_out is the hidden size (hidden units per direction), C the number of
+classes.
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ validate_lengths = check_lengths
 
 
 def pack_batch(x: torch.Tensor, lengths: torch.Tensor | Sequence[int]) -> PackedSequence:
-    """Pack a padded batch-first `x` `(N, T, *)` whose sequence n has `lengths[n]` valid steps.
+    """Pack a padded batch-first `x` `(N, L, *)` whose sequence n has `lengths[n]` valid steps.
 
     `lengths` `(N,)` (list or int tensor, any device, any order) is checked
     and moved to the CPU as int64 (`pack_padded_sequence` requires the CPU and 1-D; int64 is our choice).
     """
     check_tensor("x", x)
     if x.dim() < 2:
-        raise ValueError(f"x must be a padded batch (N, T, *) with at least 2 axes, got {describe(x)}")
+        raise ValueError(f"x must be a padded batch (N, L, *) with at least 2 axes, got {describe(x)}")
     lengths = validate_lengths(lengths, x.shape[0], x.shape[1])
     return pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
 
@@ -41,7 +42,7 @@ def pack_batch(x: torch.Tensor, lengths: torch.Tensor | Sequence[int]) -> Packed
 def unpack_batch(packed: PackedSequence, total_length: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Undo `pack_batch`: return `(padded (N, total_length, *), lengths (N,))`, padding filled with 0.
 
-    `total_length` is the padded length T you want back (at least the longest
+    `total_length` is the padded length L you want back (at least the longest
     length), so the result lines up with the labels of the original batch.
     """
     if not isinstance(packed, PackedSequence):
@@ -119,18 +120,18 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
 
 
 def last_layer_states(h_n: torch.Tensor, num_layers: int, bidirectional: bool) -> torch.Tensor:
-    """The last layer's final states from `h_n` `(D*num_layers, N, H)`, as `(N, D*H)`.
+    """The last layer's final states from `h_n` `(D*num_layers, N, H_out)`, as `(N, D*H_out)`.
 
     Bidirectional: `[forward state after the last step, backward state after
     step 0]`. For an LSTM pass h_n, the first element of `(h_n, c_n)`.
     """
     directions = 2 if check_bool("bidirectional", bidirectional) else 1
-    last = split_directions(h_n, num_layers, num_directions=directions)[-1]  # (D, N, H)
+    last = split_directions(h_n, num_layers, num_directions=directions)[-1]  # (D, N, H_out)
     return torch.cat(tuple(last), dim=-1)
 
 
 class _RecurrentModel(nn.Module):
-    """Shared parts: `.rnn` (batch-first), `.dropout`, `.head` nn.Linear(D*H, C), and the run within lengths."""
+    """Shared parts: `.rnn` (batch-first), `.dropout`, `.head` nn.Linear(D*H_out, C), and the run within lengths."""
 
     def __init__(self, input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout):
         super().__init__()
@@ -162,9 +163,9 @@ class _RecurrentModel(nn.Module):
         self.head = nn.Linear((2 if bidirectional else 1) * hidden_size, num_classes)
 
     def _run_rnn(self, x, lengths):
-        """Run `.rnn` on x `(N, T, F)`, each sequence within its length when lengths are given.
+        """Run `.rnn` on x `(N, L, H_in)`, each sequence within its length when lengths are given.
 
-        Returns `(output (N, T, D*H), h_n)`. With lengths the result is what
+        Returns `(output (N, L, D*H_out), h_n)`. With lengths the result is what
         packing gives (`run_within_lengths`: no pad reaches a valid step, pads
         output 0), computed without packing, which is faster on a CPU.
         """
@@ -180,7 +181,7 @@ class _RecurrentModel(nn.Module):
 
 
 class SequenceTagger(_RecurrentModel):
-    """One label per step: x `(N, T, F)` -> logits `(N, T, C)`.
+    """One label per step: x `(N, L, H_in)` -> logits `(N, L, C)`.
 
     With `lengths` `(N,)` neither direction reads the padding: the result is
     packing's, computed faster (`bidirectional.run_within_lengths`); padded
@@ -203,12 +204,12 @@ class SequenceTagger(_RecurrentModel):
         super().__init__(input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
-        output, _ = self._run_rnn(x, lengths)  # (N, T, D*H)
-        return self.head(self.dropout(output))  # (N, T, C)
+        output, _ = self._run_rnn(x, lengths)  # (N, L, D*H_out)
+        return self.head(self.dropout(output))  # (N, L, C)
 
 
 class SequenceClassifier(_RecurrentModel):
-    """One label per sequence: x `(N, T, F)` -> logits `(N, C)`.
+    """One label per sequence: x `(N, L, H_in)` -> logits `(N, C)`.
 
     The head reads the last layer's final states from h_n: the forward state
     after each sequence's last valid step and the backward state after step 0.
@@ -232,8 +233,8 @@ class SequenceClassifier(_RecurrentModel):
         super().__init__(input_size, hidden_size, num_classes, cell, bidirectional, num_layers, dropout)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
-        _, h_n = self._run_rnn(x, lengths)  # h_n: (D*num_layers, N, H)
-        summary = last_layer_states(h_n, self.rnn.num_layers, self.rnn.bidirectional)  # (N, D*H)
+        _, h_n = self._run_rnn(x, lengths)  # h_n: (D*num_layers, N, H_out)
+        summary = last_layer_states(h_n, self.rnn.num_layers, self.rnn.bidirectional)  # (N, D*H_out)
         return self.head(self.dropout(summary))  # (N, C)
 
 
@@ -263,8 +264,8 @@ def one_way_hidden_size(hidden_size: int, input_size: int, num_classes: int, cel
     check_int("hidden_size", hidden_size)
     check_int("num_classes", num_classes)
     target = _tagger_parameter_count(cell, input_size, hidden_size, num_classes, bidirectional=True)
-    # A forward-only layer of 2H units has at least as many parameters of every
-    # kind as a bidirectional one of H, so the best size lies in 1..2H.
+    # A forward-only layer of 2*H_out units has at least as many parameters of every
+    # kind as a bidirectional one of H_out, so the best size lies in 1..2*H_out.
     return min(
         range(1, 2 * hidden_size + 1),
         key=lambda h: abs(_tagger_parameter_count(cell, input_size, h, num_classes, bidirectional=False) - target),
@@ -272,7 +273,7 @@ def one_way_hidden_size(hidden_size: int, input_size: int, num_classes: int, cel
 
 
 def _tagger_parameter_count(cell, input_size, hidden_size, num_classes, bidirectional):
-    """Parameters of a one-layer SequenceTagger: the RNN plus its (D*H, C) head."""
+    """Parameters of a one-layer SequenceTagger: the RNN plus its (D*H_out, C) head."""
     features = (2 if bidirectional else 1) * hidden_size
     head = (features + 1) * num_classes
     return rnn_parameter_count(cell, input_size, hidden_size, bidirectional=bidirectional) + head

@@ -85,7 +85,7 @@ def image_html(png: bytes, description: str, max_width: str | None = None) -> st
     return f'<img alt="{html.escape(description)}"{style} src="data:image/png;base64,{encoded}">'
 
 
-def plot_history(histories: History | dict[str, History], metrics: Sequence[str] = ("loss", "acc")) -> Figure:
+def plot_history(histories: History | dict[str, History], metrics: Sequence[str] = ("loss", "acc")) -> CourseFigure:
     """Training curves: one panel per metric, train solid and validation dashed.
 
     histories: one History, or a dict `name -> History` to compare several runs
@@ -112,15 +112,15 @@ def plot_history(histories: History | dict[str, History], metrics: Sequence[str]
 
 def plot_accuracy_by_position(
     curves: dict[str, torch.Tensor | Sequence[float]], ceiling: float | Sequence[float] | torch.Tensor | None = None
-) -> Figure:
+) -> CourseFigure:
     """Accuracy at each time step, one line per model (e.g. forward-only vs bidirectional).
 
-    curves: dict `name -> accuracies (T,)` (tensor or list), e.g. from
+    curves: dict `name -> accuracies (L,)` (tensor or list), e.g. from
     `accuracy_by_position`. ceiling: optional best accuracy of a forward-only
-    model, a float (drawn flat) or one value per step (T,) (`ceiling_by_position`).
+    model, a float (drawn flat) or one value per step (L,) (`ceiling_by_position`).
     """
     if not isinstance(curves, dict) or not curves:
-        raise TypeError(f"curves must be a non-empty dict name -> accuracies (T,), got {describe(curves)}")
+        raise TypeError(f"curves must be a non-empty dict name -> accuracies (L,), got {describe(curves)}")
     fig, ax = subplots(figsize=(7, 4))
     longest = 0
     summaries = []
@@ -131,7 +131,7 @@ def plot_accuracy_by_position(
         summaries.append(f"{name}: {_steps_summary(values)}")
     if ceiling is not None:
         if isinstance(ceiling, bool) or (isinstance(ceiling, (int, float)) and not 0 <= ceiling <= 1):
-            raise ValueError(f"ceiling must be an accuracy in [0, 1] or one per step (T,), got {describe(ceiling)}")
+            raise ValueError(f"ceiling must be an accuracy in [0, 1] or one per step (L,), got {describe(ceiling)}")
         if isinstance(ceiling, (int, float)):
             ax.axhline(ceiling, color="grey", linestyle="--", label=f"forward-only ceiling ({ceiling:.2f})")
             summaries.append(f"forward-only ceiling: {ceiling:.2f} at every step")
@@ -154,7 +154,7 @@ def plot_accuracy_by_position(
 
 def plot_confusion_matrix(
     cm: torch.Tensor | Sequence[Sequence[int]], class_names: Sequence[str] | None = None
-) -> Figure:
+) -> CourseFigure:
     """Heat map of a confusion matrix `(C, C)` (rows: true class, columns: predicted).
 
     Cells show the counts; colours show each count as a share of its row, so
@@ -204,10 +204,10 @@ def plot_confusion_matrix(
     return finish_figure(fig, _confusion_description(counts, names))
 
 
-def plot_direction_context(seq_len: int = 10, t: int = 4) -> Figure:
+def plot_direction_context(seq_len: int = 10, t: int = 4) -> CourseFigure:
     """Which input steps the forward state, the backward state and their concatenation have read at step `t`.
 
-    The forward state at t has read x_0..x_t, the backward state x_t..x_{T-1},
+    The forward state at t has read x_0..x_t, the backward state x_t..x_{L-1},
     and the bidirectional output at t (both concatenated) the whole sequence.
     """
     check_int("seq_len", seq_len)
@@ -271,23 +271,23 @@ def plot_direction_context(seq_len: int = 10, t: int = 4) -> Figure:
 
 def plot_tensor_heatmap(
     tensor: torch.Tensor, title: str, split: int | None = None, xlabel: str = "feature d"
-) -> Figure:
-    """Heat map of a 2-D tensor `(T, D)`: time steps down, features across.
+) -> CourseFigure:
+    """Heat map of a 2-D tensor `(L, K)`: its L time steps down, its K features across.
 
     Colours are centred on 0 (blue negative, red positive), as suits tanh
-    states. split: optional H for a bidirectional output `(T, 2*H)`: a line
-    then separates the forward half `[:, :H]` from the backward half `[:, H:]`,
+    states. split: optional H_out for a bidirectional output `(L, D*H_out)`: a line
+    then separates the forward half `[:, :H_out]` from the backward half `[:, H_out:]`,
     each labelled above the map. xlabel: what a column is (e.g. "class c" for
     logits).
     """
-    tensor = check_tensor("tensor (T, D)", tensor, dim=2)
+    tensor = check_tensor("tensor (L, K)", tensor, dim=2)
     if tensor.numel() == 0 or tensor.is_complex() or not bool(torch.isfinite(tensor.detach().float()).all()):
-        raise ValueError(f"tensor must be a non-empty real (T, D) tensor of finite values, got {describe(tensor)}")
+        raise ValueError(f"tensor must be a non-empty real (L, K) tensor of finite values, got {describe(tensor)}")
     tensor = tensor.detach().cpu().float()
     if split is not None:
         check_int("split", split)
         if split >= tensor.shape[1]:
-            raise ValueError(f"split must be a column inside the D={tensor.shape[1]} columns, got {split}")
+            raise ValueError(f"split must be a column inside the K={tensor.shape[1]} columns, got {split}")
     limit = max(float(tensor.abs().max()), 1e-12)
     steps, width = tensor.shape
     fig, ax = subplots(figsize=(min(12.0, 0.35 * width + 3.0), min(8.0, 0.3 * steps + 1.8)))
@@ -440,9 +440,9 @@ def _as_vector(name, values):
     try:
         values = torch.as_tensor(values, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"{name} must be a sequence of accuracies (T,), got {describe(values)}") from None
+        raise TypeError(f"{name} must be a sequence of accuracies (L,), got {describe(values)}") from None
     if values.dim() != 1 or len(values) == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of accuracies (T,), got {describe(values)}")
+        raise ValueError(f"{name} must be a non-empty 1-D sequence of accuracies (L,), got {describe(values)}")
     return values.numpy()
 
 

@@ -17,7 +17,7 @@ from .tables import html_table, text_table
 from .tensors import check_cell, check_input, check_tensor
 from .validation import check_bool, check_int, describe
 
-# Each cell stacks this many gate blocks of H rows in every weight matrix and bias.
+# Each cell stacks this many gate blocks of H_cell rows (hidden_size) in every weight matrix and bias.
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 GATE_NAMES = {"gru": "r|z|n", "lstm": "i|f|g|o"}  # order of the row blocks
 LAYOUTS = {"NTF": 0, "TNF": 1}  # stated layout -> axis that holds the batch
@@ -39,8 +39,9 @@ def rnn_parameter_count(
     """Closed-form number of parameters of `nn.RNN`/`nn.GRU`/`nn.LSTM` built with these arguments.
 
     Per layer and direction, with G gates (1, 3, 4), layer input size I and
-    output size P (proj_size if set, else H): G*H*(I + P) weights, 2*G*H biases,
-    plus P*H for an LSTM projection. Layers after the first read D*P features.
+    output size H_out (proj_size if set, else hidden_size = H_cell): G*H_cell*(I + H_out)
+    weights, 2*G*H_cell biases, plus H_out*H_cell for an LSTM projection. Layers after the
+    first read D*H_out features.
     """
     cell = check_cell(cell)
     check_int("input_size", input_size)
@@ -73,8 +74,8 @@ def expected_shapes(
 ) -> dict:
     """Shapes torch returns for a batched input: {"output", "h_n"} (+ "c_n" for an LSTM).
 
-    output is `(N, L, D*H)` with batch_first else `(L, N, D*H)`; h_n (and c_n)
-    are `(D*num_layers, N, H)` either way. input_size does not change them; it
+    output is `(N, L, D*H_out)` with batch_first else `(L, N, D*H_out)`; h_n (and c_n)
+    are `(D*num_layers, N, H_out)` either way. input_size does not change them; it
     is checked so that a call mirrors the layer's constructor.
     """
     cell = check_cell(cell)
@@ -100,7 +101,7 @@ def expected_shapes(
 
 
 def split_directions(h_n: torch.Tensor, num_layers: int, num_directions: int = 2) -> torch.Tensor:
-    """View `h_n` `(D*num_layers, N, H)` as `(num_layers, D, N, H)`; D = num_directions (2 by default).
+    """View `h_n` `(D*num_layers, N, H_out)` as `(num_layers, D, N, H_out)`; D = num_directions (2 by default).
 
     `[layer, 0]` is the forward state, `[layer, 1]` the backward one; torch
     stores them interleaved as l0 fwd, l0 bwd, l1 fwd, ... The result shares

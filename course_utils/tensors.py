@@ -1,6 +1,6 @@
 """Checks and small helpers for the tensors every module passes around: batches, lengths, masks.
 
-Everything is batch-first: x `(N, T, F)` padded, lengths `(N,)`. Each check
+Everything is batch-first: x `(N, L, H_in)` padded, lengths `(N,)`. Each check
 raises a ValueError or TypeError naming the argument, what was expected and
 what was given (see `course_utils.validation` for the checks of plain values).
 """
@@ -76,7 +76,7 @@ def check_lengths(
     if max_len is not None and int(lengths.max()) > max_len:
         raise ValueError(
             f"lengths go up to {int(lengths.max())} (position {int(lengths.argmax())}) but the padded "
-            f"input has only T={max_len} steps"
+            f"input has only L={max_len} steps"
         )
     return lengths
 
@@ -85,13 +85,13 @@ def check_input(
     x: torch.Tensor, input_size: int, batch_axis: int = 0, dtype: torch.dtype | None = None
 ) -> torch.Tensor:
     """Check that x is a padded 3-D float batch with `input_size` features last (and `dtype` if given)."""
-    axes = "(N, T, F)" if batch_axis == 0 else "(T, N, F)"
+    axes = "(N, L, H_in)" if batch_axis == 0 else "(L, N, H_in)"
     if isinstance(x, PackedSequence):
         raise TypeError(f"x must be a padded tensor {axes}, got a PackedSequence: pass the padded batch and lengths")
     check_tensor("x", x)
     if x.dim() == 2:
         raise ValueError(
-            f"x must be 3-D {axes}, got {describe(x)}: for a single sequence of shape (T, F) "
+            f"x must be 3-D {axes}, got {describe(x)}: for a single sequence of shape (L, H_in) "
             f"use x.unsqueeze({batch_axis})"
         )
     check_tensor(f"x {axes}", x, dim=3, floating=True)
@@ -120,7 +120,7 @@ def check_cell(cell: object) -> str:
 
 
 def step_mask(lengths: torch.Tensor, seq_len: int) -> torch.Tensor:
-    """`(N, T)` bool mask, True at the valid steps `t < lengths[n]`, on `lengths`' device.
+    """`(N, L)` bool mask, True at the valid steps `t < lengths[n]`, on `lengths`' device.
 
     `lengths` is a 1-D integer tensor already checked (`check_lengths`).
     """
@@ -128,7 +128,7 @@ def step_mask(lengths: torch.Tensor, seq_len: int) -> torch.Tensor:
 
 
 def reverse_within_lengths(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """Reverse the first `lengths[n]` steps of each sequence of `x` `(N, T, *)`; padding stays in place.
+    """Reverse the first `lengths[n]` steps of each sequence of `x` `(N, L, *)`; padding stays in place.
 
     `lengths` is a checked 1-D int64 CPU tensor (`check_lengths`). Applied twice
     it gives `x` back. A backward direction run over the result reads each
@@ -138,20 +138,20 @@ def reverse_within_lengths(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tens
 
 
 def within_lengths_reversal(lengths: torch.Tensor, seq_len: int) -> torch.Tensor:
-    """`(N*T,)` int64 row indices into `x.flatten(0, 1)` that reverse each sequence within its length.
+    """`(N*L,)` int64 row indices into `x.flatten(0, 1)` that reverse each sequence within its length.
 
     For `reorder_steps`: compute it once per batch and reverse as many tensors
-    of that batch as needed. Row `n*T + t` takes row `n*T + lengths[n]-1-t` for
+    of that batch as needed. Row `n*L + t` takes row `n*L + lengths[n]-1-t` for
     a valid step t, and itself for a pad. `lengths`: as in `reverse_within_lengths`.
     """
-    steps = torch.arange(seq_len).expand(len(lengths), seq_len)  # (N, T)
+    steps = torch.arange(seq_len).expand(len(lengths), seq_len)  # (N, L)
     last = lengths.unsqueeze(1) - 1
-    source = torch.where(steps <= last, last - steps, steps)  # (N, T): the step each step takes
+    source = torch.where(steps <= last, last - steps, steps)  # (N, L): the step each step takes
     return (source + seq_len * torch.arange(len(lengths)).unsqueeze(1)).flatten()
 
 
 def reorder_steps(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
-    """`x` `(N, T, *)` with its steps taken from `rows` (`within_lengths_reversal`), as one row copy.
+    """`x` `(N, L, *)` with its steps taken from `rows` (`within_lengths_reversal`), as one row copy.
 
     Copying whole `(*)` rows by index reads far less than `gather` with an
     index as big as `x`, in the forward pass and in its backward (`index_add`).

@@ -43,6 +43,7 @@ import io
 import os
 import statistics
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -98,9 +99,9 @@ def time_train_vs_minimal(epochs=5, repeats=5, n_sequences=1000, seed=0) -> dict
         return minimal_loop(model, train_loader, val_loader, epochs=epochs)
 
     times, results = time_alternately({"train": with_train, "minimal": with_minimal_loop}, repeats)
-    difference = max(
-        abs(a - b) for row_a, row_b in zip(results["train"], results["minimal"]) for a, b in zip(row_a, row_b)
-    )
+    with_rows, minimal_rows = results["train"], results["minimal"]
+    assert isinstance(with_rows, list) and isinstance(minimal_rows, list)  # for mypy: both return metric rows
+    difference = max(abs(a - b) for row_a, row_b in zip(with_rows, minimal_rows) for a, b in zip(row_a, row_b))
     return {
         "train_s": times["train"],
         "minimal_s": times["minimal"],
@@ -157,11 +158,13 @@ def time_scratch_vs_nn(n_sequences=1000, seq_len=10, hidden_size=10, repeats=5, 
     x = torch.randn(n_sequences, seq_len, 8, dtype=torch.float64)
     with torch.no_grad():
         times, outputs = time_alternately({"scratch": lambda: scratch(x)[0], "nn": lambda: rnn(x)[0]}, repeats)
+    scratch_out, nn_out = outputs["scratch"], outputs["nn"]
+    assert isinstance(scratch_out, torch.Tensor) and isinstance(nn_out, torch.Tensor)  # for mypy: both are outputs
     return {
         "scratch_s": times["scratch"],
         "nn_s": times["nn"],
         "ratio": times["scratch"] / times["nn"],
-        "max_difference": float((outputs["scratch"] - outputs["nn"]).abs().max()),
+        "max_difference": float((scratch_out - nn_out).abs().max()),
     }
 
 
@@ -200,11 +203,14 @@ def compare_batching(repeats=5, memory_rounds=2, **sizes) -> dict:
     seconds = comparison.time_epochs(repeats)
     errors = comparison.errors_to_alone()
     fix_allocator_threshold()
-    rounds = {name: [] for name in comparison.names}
+    rounds: dict[str, list[float | None]] = {name: [] for name in comparison.names}
     for _ in range(memory_rounds):
         for name in comparison.names:
-            rounds[name].append(peak_growth_mib(lambda name=name: comparison.train_epoch(name)))
-    peak = {name: None if None in values else min(values) for name, values in rounds.items()}
+            rounds[name].append(peak_growth_mib(partial(comparison.train_epoch, name)))
+    peak = {
+        name: None if None in values else min(value for value in values if value is not None)
+        for name, values in rounds.items()
+    }
     return {"seconds": seconds, "errors": errors, "peak_mib": peak}
 
 
@@ -264,11 +270,12 @@ def capstone_trainings(repeats=3) -> dict:
     Returns `{"seconds": {way: [s, ...]}, "f1": float, "gap": float, "cpus": int}`.
     """
     data = capstone_data()
-    runs = {
+    runs: dict[str, Callable[[], object]] = {
         way: partial(train_capstones, data, progress=False, side_by_side=flag) for way, flag in CAPSTONE_WAYS.items()
     }
     seconds, results = timed_runs(runs, repeats)
     trained = results["side by side"]
+    assert isinstance(trained, dict)  # for mypy: train_capstones' {bidirectional: (model, history)}
     f1 = {
         bidirectional: evaluate_segmenter(trained[bidirectional][0], data.vocab, data.splits["test"])["f1"]
         for bidirectional in (True, False)

@@ -62,7 +62,7 @@ DEFAULT_TIME_LIMIT = 30.0  # seconds per case
 SLOW_FACTOR = 20  # cases that train a model get this many times the limit
 REFIRE_SECONDS = 1.0  # a case that caught the time limit's interrupt gets it again this often (at most)
 WARN_AFTER_IGNORED = 5  # ignored interrupts before the watchdog says only a kernel restart helps
-_limit = {"seconds": DEFAULT_TIME_LIMIT}
+_limit: dict[str, float | None] = {"seconds": DEFAULT_TIME_LIMIT}
 
 # Frames of these folders are not the learner's: the course's package, torch, installed packages, the stdlib.
 _NOT_LEARNER = tuple(
@@ -70,9 +70,9 @@ _NOT_LEARNER = tuple(
     for folder in {
         Path(__file__).resolve().parents[1],
         Path(torch.__file__).resolve().parent,
-        sysconfig.get_paths()["stdlib"],
-        sysconfig.get_paths()["purelib"],
-        sysconfig.get_paths()["platlib"],
+        Path(sysconfig.get_paths()["stdlib"]),
+        Path(sysconfig.get_paths()["purelib"]),
+        Path(sysconfig.get_paths()["platlib"]),
     }
 )
 
@@ -184,6 +184,7 @@ def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "",
         try:
             note = _run_with_limit(case, limit, f"{task}: case {name!r}")
         except CaseTimeout as timeout:
+            assert limit is not None  # for mypy: a case runs out of time only under a limit
             timed_out = name
             results.append(CaseResult(name, False, _timeout_message(limit, slow, _ignored(timeout))))
         except Mismatch as wrong:
@@ -201,11 +202,11 @@ def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "",
                     )
                 )
             else:
-                results.append(CaseResult(name, False, _describe_error(error)))
+                results.append(CaseResult(name, False, describe_error(error)))
         except SystemExit as error:  # sys.exit(), exit(), quit(): not a reason to lose the report
             results.append(CaseResult(name, False, _exit_message(error)))
         except Exception as error:  # a learner's bug: report it, do not crash the notebook
-            results.append(CaseResult(name, False, _describe_error(error)))
+            results.append(CaseResult(name, False, describe_error(error)))
         else:
             results.append(CaseResult(name, True, note if isinstance(note, str) else ""))
     if results and not any(r.attempted for r in results):
@@ -272,7 +273,7 @@ def _is_learner_frame(filename: str) -> bool:
     return not resolved.startswith(_NOT_LEARNER)
 
 
-def _describe_error(error: BaseException) -> str:
+def describe_error(error: BaseException) -> str:
     """`TypeName: message`, and where in the learner's code it came from (not torch's or the check's lines)."""
     text = f"{type(error).__name__}: {error}"
     mine = [frame for frame in traceback.extract_tb(error.__traceback__) if _is_learner_frame(frame.filename)]

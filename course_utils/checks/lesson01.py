@@ -1,9 +1,9 @@
 """Checks for exercise 01 (concept): one RNN direction, then a bidirectional pass, by hand.
 
-`check_run_one_direction(fn)`: `fn(x, W_ih, W_hh, b_ih, b_hh) -> (outputs (N, T, H), h_last (N, H))`,
+`check_run_one_direction(fn)`: `fn(x, W_ih, W_hh, b_ih, b_hh) -> (outputs (N, L, H_out), h_last (N, H_out))`,
 a tanh RNN read left to right, compared with a forward-only `nn.RNN`.
 
-`check_bidirectional_pass(fn)`: `fn(x, rnn) -> (output (N, T, 2H), h_n (2, N, H))`
+`check_bidirectional_pass(fn)`: `fn(x, rnn) -> (output (N, L, D*H_out), h_n (2, N, H_out))`
 for a single-layer `nn.RNN(bidirectional=True, batch_first=True)`, compared with `rnn(x)`.
 """
 
@@ -22,30 +22,33 @@ from .framework import CheckReport, run_check
 ATOL = 1e-5  # float32 loops of a few steps agree with torch to about 1e-7
 STEPS = ("sequence", "step", "unit")
 STATES = ("sequence", "unit")
-# (batch size N, steps T, features F, hidden size H) of each case
+# (batch size N, steps L, features H_in, hidden size H_out) of each case
 DIRECTION_CASES = {
-    "x (3, 6, 4), H=5": (3, 6, 4, 5),
-    "one step: x (2, 1, 3), H=4": (2, 1, 3, 4),
-    "batch of 1: x (1, 8, 2), H=3": (1, 8, 2, 3),
-    "one hidden unit: x (4, 5, 3), H=1": (4, 5, 3, 1),
+    "x (3, 6, 4), H_out=5": (3, 6, 4, 5),
+    "one step: x (2, 1, 3), H_out=4": (2, 1, 3, 4),
+    "batch of 1: x (1, 8, 2), H_out=3": (1, 8, 2, 3),
+    "one hidden unit: x (4, 5, 3), H_out=1": (4, 5, 3, 1),
 }
 BIDIRECTIONAL_CASES = {
-    "x (3, 5, 4), H=3": (3, 5, 4, 3),
-    "one step: x (2, 1, 3), H=2": (2, 1, 3, 2),
-    "batch of 1: x (1, 9, 2), H=4": (1, 9, 2, 4),
+    "x (3, 5, 4), H_out=3": (3, 5, 4, 3),
+    "one step: x (2, 1, 3), H_out=2": (2, 1, 3, 2),
+    "batch of 1: x (1, 9, 2), H_out=4": (1, 9, 2, 4),
 }
 
 
 def _layer_and_input(n, steps, features, hidden, bidirectional, seed=0):
-    """A seeded batch-first nn.RNN and input x (N, T, F), with no gradients needed."""
+    """A seeded batch-first nn.RNN and input x (N, L, H_in), with no gradients needed."""
     with seeded(seed):
         rnn = nn.RNN(features, hidden, batch_first=True, bidirectional=bidirectional).requires_grad_(False)
         return rnn, torch.randn(n, steps, features)
 
 
-def _weights(rnn, suffix=""):
+def _weights(rnn, suffix="") -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """W_ih, W_hh, b_ih, b_hh of one direction ("" forward, "_reverse" backward)."""
-    return [getattr(rnn, f"{name}_l0{suffix}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    W_ih, W_hh, b_ih, b_hh = (
+        getattr(rnn, f"{name}_l0{suffix}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    )
+    return W_ih, W_hh, b_ih, b_hh
 
 
 def _direction_mistakes(x, W_ih, W_hh, b_ih, b_hh, outputs):
@@ -61,7 +64,7 @@ def _direction_mistakes(x, W_ih, W_hh, b_ih, b_hh, outputs):
             run_direction(x, W_ih, W_hh, torch.zeros_like(b_ih), b_hh)[0],
             "It matches the layer without b_ih: nn.RNN adds both biases, b_ih and b_hh.",
         ),
-        (outputs.transpose(0, 1), "Those are the right states laid out (T, N, H): stack the steps on dim 1."),
+        (outputs.transpose(0, 1), "Those are the right states laid out (L, N, H_out): stack the steps on dim 1."),
         (
             lambda got: (
                 isinstance(got, torch.Tensor)
@@ -102,7 +105,7 @@ def check_run_one_direction(run_one_direction: Callable[..., Any]) -> CheckRepor
                         expected_outputs[:, 0],
                         "That is the state after step 0: h_last is the state after the LAST step.",
                     ),
-                    (expected_h, "h_last should be (N, H), without nn.RNN's leading layer axis."),
+                    (expected_h, "h_last should be (N, H_out), without nn.RNN's leading layer axis."),
                 ],
             )
 
@@ -111,9 +114,9 @@ def check_run_one_direction(run_one_direction: Callable[..., Any]) -> CheckRepor
     return run_check(
         "run_one_direction",
         {name: case(*sizes) for name, sizes in DIRECTION_CASES.items()},
-        hint="start from h = zeros (N, H); at each step t compute "
+        hint="start from h = zeros (N, H_out); at each step t compute "
         "h = tanh(x[:, t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh) and keep it; "
-        "torch.stack(states, dim=1) gives (N, T, H).",
+        "torch.stack(states, dim=1) gives (N, L, H_out).",
     )
 
 
@@ -125,7 +128,7 @@ def _bidirectional_mistakes(x, rnn, output):
     return [
         (
             torch.cat([forward, backward_in_reading_order], -1),
-            "Its backward half is in reading order (step T-1 first): you forgot to flip the backward outputs "
+            "Its backward half is in reading order (step L-1 first): you forgot to flip the backward outputs "
             "back with .flip(1) before concatenating.",
         ),
         (
@@ -174,8 +177,8 @@ def check_bidirectional_pass(bidirectional_pass: Callable[..., Any]) -> CheckRep
                 [
                     (
                         torch.stack([forward_last, expected_output[:, -1, hidden:]]),
-                        "Its backward state is output[:, -1, H:], the backward direction after reading one step: "
-                        "the backward direction ends at step 0, so its final state is output[:, 0, H:].",
+                        "Its backward state is output[:, -1, H_out:], the backward direction after reading one step: "
+                        "the backward direction ends at step 0, so its final state is output[:, 0, H_out:].",
                     ),
                     (
                         torch.stack([backward_first, forward_last]),
@@ -183,11 +186,11 @@ def check_bidirectional_pass(bidirectional_pass: Callable[..., Any]) -> CheckRep
                     ),
                     (
                         torch.stack([forward_last, backward_first], 1),
-                        "Those are the right states stacked on dim 1: h_n is (2, N, H), stack on dim 0.",
+                        "Those are the right states stacked on dim 1: h_n is (2, N, H_out), stack on dim 0.",
                     ),
                     (
                         torch.cat([forward_last, backward_first], -1),
-                        "Those are the right states concatenated to (N, 2H): h_n keeps them apart, (2, N, H).",
+                        "Those are the right states concatenated to (N, D*H_out): h_n keeps them apart, (2, N, H_out).",
                     ),
                 ],
             )

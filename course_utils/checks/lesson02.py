@@ -5,8 +5,8 @@ bidirectional, batch_first) -> {"output": shape, "h_n": shape}` (plus "c_n" for 
 
 `check_count_parameters(fn)`: `fn(cell, input_size, hidden_size, num_layers, bidirectional) -> int`.
 
-`check_split_by_direction(fn)`: `fn(h_n (2*num_layers, N, H), num_layers) ->
-(forward (num_layers, N, H), backward (num_layers, N, H))`.
+`check_split_by_direction(fn)`: `fn(h_n (D*num_layers, N, H_out), num_layers) ->
+(forward (num_layers, N, H_out), backward (num_layers, N, H_out))`.
 
 Every expected value comes from building the torch layer and running it.
 """
@@ -26,11 +26,11 @@ from .framework import CheckReport, Mismatch, run_check
 
 # (cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first)
 SHAPE_CASES = {
-    "the card's layer: rnn, x (4, 7, 5) batch-first, H=3, bidirectional": ("rnn", 4, 7, 5, 3, 1, True, True),
-    "time-first gru: x (10, 5, 8) read as T=10, N=5, H=4, bidirectional": ("gru", 5, 10, 8, 4, 1, True, False),
-    "2-layer lstm, x (4, 7, 3) batch-first, H=6, bidirectional": ("lstm", 4, 7, 3, 6, 2, True, True),
-    "3-layer rnn, one direction, x (2, 9, 4) batch-first, H=5": ("rnn", 2, 9, 4, 5, 3, False, True),
-    "batch of 1, one step: gru, x (1, 1, 2) batch-first, H=3, bidirectional": ("gru", 1, 1, 2, 3, 1, True, True),
+    "the card's layer: rnn, x (4, 7, 5) batch-first, H_out=3, bidirectional": ("rnn", 4, 7, 5, 3, 1, True, True),
+    "time-first gru: x (10, 5, 8) read as L=10, N=5, H_out=4, bidirectional": ("gru", 5, 10, 8, 4, 1, True, False),
+    "2-layer lstm, x (4, 7, 3) batch-first, H_out=6, bidirectional": ("lstm", 4, 7, 3, 6, 2, True, True),
+    "3-layer rnn, one direction, x (2, 9, 4) batch-first, H_out=5": ("rnn", 2, 9, 4, 5, 3, False, True),
+    "batch of 1, one step: gru, x (1, 1, 2) batch-first, H_out=3, bidirectional": ("gru", 1, 1, 2, 3, 1, True, True),
 }
 # (cell, input_size, hidden_size, num_layers, bidirectional)
 COUNT_CASES = {
@@ -73,7 +73,7 @@ def _shape_mistake(name, got, expected, batch_size, seq_len, hidden_size, num_la
     if name == "output":
         first_two = expected[:2]
         if got == (*first_two, hidden_size) and bidirectional:
-            return "A bidirectional layer puts both directions side by side: the last size is 2*H."
+            return "A bidirectional layer puts both directions side by side: the last size is D*H_out = 2*H_out."
         if got == (*first_two[::-1], expected[2]):
             return (
                 f"batch_first={batch_first} puts the {'batch' if batch_first else 'time'} axis first; "
@@ -81,13 +81,13 @@ def _shape_mistake(name, got, expected, batch_size, seq_len, hidden_size, num_la
             )
         return ""
     if got == (batch_size, directions * num_layers, hidden_size) and batch_first:
-        return f"{name} is never batch-first, even with batch_first=True: it is (D*num_layers, N, H)."
+        return f"{name} is never batch-first, even with batch_first=True: it is (D*num_layers, N, H_out)."
     if got == (num_layers, batch_size, hidden_size) and bidirectional:
         return f"{name} has one entry per layer AND direction: D*num_layers = {directions * num_layers}."
     if got == (directions, batch_size, hidden_size) and num_layers > 1:
         return f"{name} keeps every layer's final state: D*num_layers = {directions * num_layers} entries."
     if got[:2] == expected[:2] and got[2] == directions * hidden_size:
-        return f"{name} keeps the directions apart on axis 0, so its last size is H = {hidden_size}."
+        return f"{name} keeps the directions apart on axis 0, so its last size is H_out = {hidden_size}."
     return ""
 
 
@@ -135,8 +135,8 @@ def check_predict_shapes(predict_shapes: Callable[..., Any]) -> CheckReport:
     return run_check(
         "predict_shapes",
         {name: case(*args) for name, args in SHAPE_CASES.items()},
-        hint="output is (N, T, D*H) with batch_first=True, else (T, N, D*H); for a batched input h_n (and c_n) "
-        "are (D*num_layers, N, H), whatever batch_first says; D = 2 when bidirectional.",
+        hint="output is (N, L, D*H_out) with batch_first=True, else (L, N, D*H_out); for a batched input h_n (and c_n) "
+        "are (D*num_layers, N, H_out), whatever batch_first says; D = 2 when bidirectional.",
     )
 
 
@@ -153,11 +153,13 @@ def _count_variants(cell, input_size, hidden_size, num_layers, bidirectional):
 
     variants = {
         "torch keeps two bias vectors per layer and direction, b_ih and b_hh: you counted one.": count(biases=1),
-        "you left out the biases (2 vectors of gates*H per layer and direction).": count(biases=0),
+        "you left out the biases (2 vectors of gates*H_out per layer and direction).": count(biases=0),
         f"{ARTICLED[cell]} stacks {GATES[cell]} gate blocks in every weight and bias: multiply by "
         f"{GATES[cell]}.": count(gates=1),
-        "layers after the first read the previous layer's output, D*H features, not H.": count(deep_input=hidden_size),
-        "layers after the first read the previous layer's output, D*H features, not input_size.": count(
+        "layers after the first read the previous layer's output, D*H_out features, not H_out.": count(
+            deep_input=hidden_size
+        ),
+        "layers after the first read the previous layer's output, D*H_out features, not input_size.": count(
             deep_input=input_size
         ),
     }
@@ -187,8 +189,8 @@ def check_count_parameters(count_parameters: Callable[..., Any]) -> CheckReport:
     return run_check(
         "count_parameters",
         {name: case(*args) for name, args in COUNT_CASES.items()},
-        hint="per layer and direction: G*H*(I + H) weights plus 2*G*H biases (with the default bias=True and no "
-        "proj_size), with G gates (rnn 1, gru 3, lstm 4) and I = input_size for layer 0, D*H after it.",
+        hint="per layer and direction: G*H_out*(I + H_out) weights plus 2*G*H_out biases (with the default bias=True "
+        "and no proj_size), with G gates (rnn 1, gru 3, lstm 4) and I = input_size for layer 0, D*H_out after it.",
     )
 
 
@@ -207,7 +209,7 @@ def check_split_by_direction(split_by_direction: Callable[..., Any]) -> CheckRep
             blocked = (
                 "torch interleaves layers and directions along axis 0 (layer 0 forward, layer 0 "
                 "backward, layer 1 forward, ...), it does not put all forward states first: "
-                "use h_n.view(num_layers, 2, N, H)."
+                "use h_n.view(num_layers, 2, N, H_out)."
             )
             swapped = "forward and backward are swapped: entry 0 of each layer is the forward direction."
             axes = ("layer", "sequence", "unit")
@@ -239,5 +241,6 @@ def check_split_by_direction(split_by_direction: Callable[..., Any]) -> CheckRep
     return run_check(
         "split_by_direction",
         {name: case(*args) for name, args in SPLIT_CASES.items()},
-        hint="h_n.view(num_layers, 2, N, H) puts layers on axis 0 and directions on axis 1; take [:, 0] and [:, 1].",
+        hint="h_n.view(num_layers, 2, N, H_out) puts layers on axis 0 and directions on axis 1; "
+        "take [:, 0] and [:, 1].",
     )

@@ -1,9 +1,9 @@
 """Checks for exercise 03 (batch_first): catch the silent bug, then fix it.
 
-`check_mixes_sequences(fn)`: `fn(model, x (N, T, F)) -> bool`, True when changing
+`check_mixes_sequences(fn)`: `fn(model, x (N, L, H_in)) -> bool`, True when changing
 sequence 0 of x changes the model's logits for any other sequence.
 
-`check_fixed_tagger(cls)`: `cls()` builds a tagger `x (N, T, 8) -> logits (N, T, 5)`;
+`check_fixed_tagger(cls)`: `cls()` builds a tagger `x (N, L, 8) -> logits (N, L, 5)`;
 it must keep sequences apart, read each sequence both ways, and learn the course's
 task (validation accuracy >= 0.85 after 5 epochs).
 """
@@ -28,7 +28,7 @@ SAME = 1e-6  # logits that moved less than this did not move
 
 
 def _tagger(bidirectional=True, batch_first=True):
-    """A seeded SequenceTagger; batch_first=False reproduces the script's bug (the RNN reads x as (T, N, F))."""
+    """A seeded SequenceTagger; batch_first=False reproduces the script's bug (the RNN reads x as (L, N, H_in))."""
     with seeded(0):
         model = SequenceTagger(FEATURES, 10, CLASSES, bidirectional=bidirectional).eval()
     model.rnn.batch_first = batch_first
@@ -126,7 +126,7 @@ def check_fixed_tagger(tagger_class: Callable[..., Any]) -> CheckReport:
             raise Mismatch(
                 f"changing sequence 0 changed the logits of sequence {other} (by up to {float(moved.max()):.3f}): "
                 "the RNN reads axis 0 of x as time, so the sequences run through it one after another. "
-                "nn.RNN expects (T, N, F) unless it is built with batch_first=True"
+                "nn.RNN expects (L, N, H_in) unless it is built with batch_first=True"
             )
 
     def both_ways():
@@ -161,7 +161,7 @@ def check_fixed_tagger(tagger_class: Callable[..., Any]) -> CheckReport:
             "step 3's logits depend on steps 2 and 4, batch of 1, x (1, 7, 8)": both_ways,
             f"after 5 epochs of train() on the course data: val acc >= {ACCURACY_BAR}": learns,
         },
-        hint="forward() passes x as (N, T, F); build the RNN so that it reads axis 0 as the batch "
+        hint="forward() passes x as (N, L, H_in); build the RNN so that it reads axis 0 as the batch "
         "(batch_first=True), and keep it bidirectional.",
         slow=True,
     )

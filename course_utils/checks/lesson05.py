@@ -28,14 +28,14 @@ from .framework import CheckReport, Mismatch, non_finite_message, precision_note
 
 # (seq_len, k) of each case
 CEILING_CASES = {
-    "T=10, k=2 (the course's data)": (10, 2),
-    "one step: T=1, k=2": (1, 2),
-    "T=3, k=2 (shorter than the window)": (3, 2),
-    "T=6, k=3": (6, 3),
-    "T=4, k=1": (4, 1),
+    "L=10, k=2 (the course's data)": (10, 2),
+    "one step: L=1, k=2": (1, 2),
+    "L=3, k=2 (shorter than the window)": (3, 2),
+    "L=6, k=3": (6, 3),
+    "L=4, k=1": (4, 1),
 }
 ACCURACY_BAR, GAP_BAR, MAX_EPOCHS = 0.90, 0.15, 5
-CEILING = forward_ceiling()  # 0.55 for T=10, 5 classes
+CEILING = forward_ceiling()  # 0.55 for L=10, 5 classes
 CEILING_SLACK = 0.03  # sampling noise of an accuracy over 10 000 fresh steps is about 0.005
 TEST_SEED = 2024  # fresh data: the training split uses seed 0
 
@@ -103,7 +103,7 @@ def check_forward_ceiling_by_step(forward_ceiling_by_step: Callable[..., Any]) -
     return run_check(
         "forward_ceiling_by_step",
         {name: case(*args) for name, args in CEILING_CASES.items()},
-        hint="at step t, u = min(k, T-1-t) right neighbours are unseen; each is on with probability "
+        hint="at step t, u = min(k, L-1-t) right neighbours are unseen; each is on with probability "
         "1/2, so their count is Binomial(u, 1/2) and the best guess is right with probability "
         "max_j C(u, j) / 2**u.",
     )

@@ -1,12 +1,12 @@
 """Checks for exercise 07 (speaker identification): a masked mean, a packed classifier, and training it.
 
-`check_mean_pool(fn)`: `fn(x (N, T, F), lengths (N,)) -> (N, F)`, the average of each
+`check_mean_pool(fn)`: `fn(x (N, L, H_in), lengths (N,)) -> (N, H_in)`, the average of each
 sequence's valid steps. One case pads with -1 instead of 0, so only the lengths can
 tell real steps from pads.
 
 `check_classifier_forward(cls)`: `cls(input_size, hidden_size, num_classes, cell, num_layers)`
 builds `.rnn` (a bidirectional, batch-first nn.RNN/GRU/LSTM) and `.head`
-(nn.Linear(2H, C)); its `forward(x, lengths) -> logits (N, C)` must equal the head
+(nn.Linear(D*H_out, C)); its `forward(x, lengths) -> logits (N, C)` must equal the head
 applied to each sequence's own final states `[h_n[-2], h_n[-1]]`, computed by running
 every sequence alone, without padding.
 
@@ -17,7 +17,7 @@ Vowels training split with the lesson's recipe and scores it on the test split.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -31,32 +31,44 @@ from .framework import CheckReport, Mismatch, run_check
 ATOL = 1e-5
 FEATURES = 4
 CLASSES = 3
-# (steps T, lengths, padding value) of each mean_pool case
+# (steps L, lengths, padding value) of each mean_pool case
 POOL_CASES = {
     "x (3, 5, 4), lengths [5, 2, 4], zero padding": (5, [5, 2, 4], 0.0),
-    "x (2, 6, 4), lengths [3, 1] (no sequence fills T)": (6, [3, 1], 0.0),
+    "x (2, 6, 4), lengths [3, 1] (no sequence fills L)": (6, [3, 1], 0.0),
     "x (3, 4, 4), lengths [2, 4, 3], padded with -1, not 0": (4, [2, 4, 3], -1.0),
     "batch of 1: x (1, 3, 4), lengths [3]": (3, [3], 0.0),
 }
-# (cell, num_layers, hidden size H, steps T, lengths) of each forward case
+# (cell, num_layers, hidden size H_out, steps L, lengths) of each forward case
 FORWARD_CASES = {
     "gru, x (3, 5, 4), lengths [5, 2, 4] (not sorted)": ("gru", 1, 3, 5, [5, 2, 4]),
     "2-layer lstm, x (3, 6, 4), lengths [3, 6, 1]": ("lstm", 2, 2, 6, [3, 6, 1]),
-    "rnn, x (2, 6, 4), lengths [3, 2] (no sequence fills T)": ("rnn", 1, 3, 6, [3, 2]),
+    "rnn, x (2, 6, 4), lengths [3, 2] (no sequence fills L)": ("rnn", 1, 3, 6, [3, 2]),
     "batch of 1: gru, x (1, 4, 4), lengths [4]": ("gru", 1, 2, 4, [4]),
 }
+
+
+class _Recipe(TypedDict):
+    """How the training check trains: the classifier's units and cell, and `train`'s epochs, rate and batch size."""
+
+    hidden_size: int
+    cell: str
+    epochs: int
+    lr: float
+    batch_size: int
+
+
 # The training check: the lesson's recipe (20 epochs, lr 0.01, batches of 16) with 32 units instead of 64, to keep
 # the check quick, and the accuracy a correct forward reaches with it.
-RECIPE = {"hidden_size": 32, "cell": "gru", "epochs": 20, "lr": 0.01, "batch_size": 16}
+RECIPE: _Recipe = {"hidden_size": 32, "cell": "gru", "epochs": 20, "lr": 0.01, "batch_size": 16}
 ACCURACY_BAR = 0.95
 
 
 def _padded_batch(steps, lengths, pad_value):
-    """x `(N, T, F)` seeded, with `pad_value` at every padded step, and lengths `(N,)`."""
+    """x `(N, L, H_in)` seeded, with `pad_value` at every padded step, and lengths `(N,)`."""
     lengths = torch.tensor(lengths)
     with seeded(0):
         x = torch.randn(len(lengths), steps, FEATURES)
-    padded = ~step_mask(lengths, steps)  # (N, T)
+    padded = ~step_mask(lengths, steps)  # (N, L)
     return x.masked_fill(padded.unsqueeze(-1), pad_value), lengths
 
 
@@ -72,13 +84,13 @@ def check_mean_pool(mean_pool: Callable[..., Any]) -> CheckReport:
             expect_close(
                 got,
                 expected,
-                "mean (N, F)",
+                "mean (N, H_in)",
                 ("sequence", "feature"),
                 ATOL,
                 [
                     (
                         x.mean(1),
-                        "That is x.mean(dim=1): it averages over all T steps, pads included. Sum the valid "
+                        "That is x.mean(dim=1): it averages over all L steps, pads included. Sum the valid "
                         "steps only and divide by each sequence's length.",
                     ),
                     (
@@ -88,7 +100,7 @@ def check_mean_pool(mean_pool: Callable[..., Any]) -> CheckReport:
                     ),
                     (
                         (x * valid).sum(1) / steps,
-                        "The pads are masked out, but you divided by T: divide by each sequence's own length.",
+                        "The pads are masked out, but you divided by L: divide by each sequence's own length.",
                     ),
                     ((x * valid).sum(1), "That is the sum of the valid steps: divide it by each sequence's length."),
                     (x.mean(2), "That averaged the features (dim=2): average over time, dim=1."),
@@ -100,7 +112,7 @@ def check_mean_pool(mean_pool: Callable[..., Any]) -> CheckReport:
     return run_check(
         "mean_pool",
         {name: case(*args) for name, args in POOL_CASES.items()},
-        hint="build a mask (N, T, 1) of the valid steps from torch.arange(T) < lengths[:, None], "
+        hint="build a mask (N, L, 1) of the valid steps from torch.arange(L) < lengths[:, None], "
         "sum x * mask over dim 1, then divide by lengths[:, None].",
     )
 
@@ -120,12 +132,12 @@ class _ForwardCase:
             pack_padded_sequence(self.x, self.lengths, batch_first=True, enforce_sorted=False)
         )
         padded_output, padded_hidden = rnn(self.x)
-        self.output = pad_packed_sequence(packed_output, batch_first=True, total_length=steps)[0]  # (N, T, 2H)
+        self.output = pad_packed_sequence(packed_output, batch_first=True, total_length=steps)[0]  # (N, L, D*H_out)
         self.padded_output = padded_output
         self.h_n, self.padded_h_n = self._h(packed_hidden), self._h(padded_hidden)
         self.c_n = packed_hidden[1] if cell == "lstm" else None
         self.head = head
-        self.summary = torch.cat([torch.cat([h[-2], h[-1]], -1) for h in self.alone])  # (N, 2H)
+        self.summary = torch.cat([torch.cat([h[-2], h[-1]], -1) for h in self.alone])  # (N, D*H_out)
         self.expected = head(self.summary)  # (N, C)
 
     def _h(self, hidden):
@@ -144,7 +156,7 @@ class _ForwardCase:
             ),
             (
                 self.output[:, -1],
-                "That is the head on output[:, -1] after unpacking: for a sequence shorter than T it is a pad (zeros), "
+                "That is the head on output[:, -1] after unpacking: for a sequence shorter than L it is a pad (zeros), "
                 "and its backward half is where the backward direction starts. Read the final states from h_n.",
             ),
             (
@@ -183,7 +195,7 @@ class _ForwardCase:
             ),
             (
                 lambda got: isinstance(got, torch.Tensor) and tuple(got.shape) == (n, 2 * self.hidden),
-                "That is the summary (N, 2H) itself: pass it through self.head to get the logits (N, C).",
+                "That is the summary (N, D*H_out) itself: pass it through self.head to get the logits (N, C).",
             ),
             (lambda got: isinstance(got, tuple), "forward must return one tensor, the logits (N, C), not a tuple."),
         ]
@@ -231,7 +243,7 @@ def check_speaker_training(classifier_class: Callable[..., Any]) -> CheckReport:
         return f"test accuracy {runs['acc']:.4f}"
 
     name = (
-        f"{RECIPE['cell']}, H={RECIPE['hidden_size']}, {RECIPE['epochs']} epochs on the 270 training "
+        f"{RECIPE['cell']}, H_out={RECIPE['hidden_size']}, {RECIPE['epochs']} epochs on the 270 training "
         f"utterances, then the 370 test ones: accuracy >= {ACCURACY_BAR}"
     )
     return run_check(

@@ -4,8 +4,8 @@
 whitespace and one label per character, 1 when a space followed it, the last one
 always 0 (`course_utils.lessons.word_segmentation.space_labels`).
 
-`check_tag_characters(fn)`: `fn(embed, lstm, head, ids (N, T), lengths (N,)) -> logits
-(N, T, 2)`: embed the ids, run the bidirectional batch-first LSTM packed, unpack to T
+`check_tag_characters(fn)`: `fn(embed, lstm, head, ids (N, L), lengths (N,)) -> logits
+(N, L, 2)`: embed the ids, run the bidirectional batch-first LSTM packed, unpack to L
 steps, apply the head. Only the valid steps are compared, against each sentence run alone.
 """
 
@@ -33,10 +33,10 @@ LABEL_CASES = {
     "an empty sentence: ''": "",
 }
 VOCAB, EMBED, HIDDEN = 12, 4, 3
-# (lengths, padded steps T) of each batch of ids
+# (lengths, padded steps L) of each batch of ids
 TAG_CASES = {
     "ids (3, 6), lengths [6, 2, 4] (not sorted)": ([6, 2, 4], 6),
-    "ids (2, 5), lengths [3, 2] (no sentence fills T)": ([3, 2], 5),
+    "ids (2, 5), lengths [3, 2] (no sentence fills L)": ([3, 2], 5),
     "a batch of 1: ids (1, 4), lengths [4]": ([4], 4),
 }
 ATOL = 1e-5
@@ -92,7 +92,7 @@ class _TagCase:
             self.head = nn.Linear(2 * HIDDEN, 2).requires_grad_(False)
             ids = torch.randint(1, VOCAB, (len(lengths), steps))
         self.lengths = torch.tensor(lengths)
-        self.valid = step_mask(self.lengths, steps)  # (N, T)
+        self.valid = step_mask(self.lengths, steps)  # (N, L)
         self.ids = ids * self.valid  # padded with PAD_ID
         alone = [self._logits(self.ids[n : n + 1, :length])[0] for n, length in enumerate(lengths)]
         self.expected = torch.zeros(len(lengths), steps, 2)
@@ -122,14 +122,14 @@ def check_tag_characters(tag_characters: Callable[..., Any]) -> CheckReport:
                 )
             if isinstance(got, tuple):
                 raise Mismatch(
-                    f"expected one tensor of logits (N, T, 2), got a tuple of {len(got)}: an LSTM and "
+                    f"expected one tensor of logits (N, L, 2), got a tuple of {len(got)}: an LSTM and "
                     "pad_packed_sequence both return pairs; keep only the output"
                 )
             if isinstance(got, torch.Tensor) and got.shape == (len(lengths), steps, 2 * HIDDEN):
-                raise Mismatch(f"got the LSTM's output (N, T, 2H) = {tuple(got.shape)}: apply the head to it")
+                raise Mismatch(f"got the LSTM's output (N, L, D*H_out) = {tuple(got.shape)}: apply the head to it")
             if isinstance(got, torch.Tensor) and got.dim() == 3 and got.shape[1] == max(lengths) < steps:
                 raise Mismatch(
-                    f"got {got.shape[1]} steps instead of T={steps}: pad_packed_sequence stopped at "
+                    f"got {got.shape[1]} steps instead of L={steps}: pad_packed_sequence stopped at "
                     f"the longest length; pass total_length=ids.shape[1]"
                 )
             if isinstance(got, torch.Tensor) and got.shape == c.expected.shape:
@@ -154,7 +154,7 @@ def check_tag_characters(tag_characters: Callable[..., Any]) -> CheckReport:
     return run_check(
         "tag_characters",
         {name: case(*args) for name, args in TAG_CASES.items()},
-        hint="embed(ids) -> (N, T, E); pack_padded_sequence(..., lengths, batch_first=True, "
+        hint="embed(ids) -> (N, L, H_in); pack_padded_sequence(..., lengths, batch_first=True, "
         "enforce_sorted=False); lstm; pad_packed_sequence(..., batch_first=True, "
-        "total_length=T)[0]; head.",
+        "total_length=L)[0]; head.",
     )

@@ -41,10 +41,10 @@ def run_direction(
     reverse: bool = False,
     lengths: torch.Tensor | Sequence[int] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Run one tanh RNN direction over batch-first `x` `(N, T, F)`.
+    """Run one tanh RNN direction over batch-first `x` `(N, L, H_in)`.
 
-    Weights: `W_ih` `(H, F)`, `W_hh` `(H, H)`, `b_ih` and `b_hh` `(H,)`, all of x's dtype.
-    Returns `(outputs (N, T, H), h_last (N, H))`, outputs in the original step
+    Weights: `W_ih` `(H_out, H_in)`, `W_hh` `(H_out, H_out)`, `b_ih` and `b_hh` `(H_out,)`, all of x's dtype.
+    Returns `(outputs (N, L, H_out), h_last (N, H_out))`, outputs in the original step
     order. `reverse=True` reads each sequence from its last valid step back to
     step 0. With `lengths` `(N,)`, steps from `lengths[n]` on are padding: they
     output 0 and leave the state alone, so h_last is each sequence's own final
@@ -62,7 +62,7 @@ def run_direction(
         check_tensor(name, value)
         if tuple(value.shape) != shape:
             raise ValueError(
-                f"{name} must have shape {shape} (H = W_ih.shape[0] = {hidden_size}), got {describe(value)}"
+                f"{name} must have shape {shape} (H_out = W_ih.shape[0] = {hidden_size}), got {describe(value)}"
             )
         if value.dtype != W_ih.dtype:
             raise TypeError(f"{name} must have W_ih's dtype {W_ih.dtype}, got {describe(value)}")
@@ -70,18 +70,18 @@ def run_direction(
     if lengths is None:
         lengths = torch.full((batch_size,), seq_len, dtype=torch.int64)
     lengths = check_lengths(lengths, batch_size, seq_len)
-    valid = step_mask(lengths, seq_len).to(x.device).unsqueeze(-1)  # (N, T, 1)
+    valid = step_mask(lengths, seq_len).to(x.device).unsqueeze(-1)  # (N, L, 1)
     if reverse:
         x = reverse_within_lengths(x, lengths)
     h = x.new_zeros(batch_size, hidden_size)
-    outputs = []
+    steps = []
     for t in range(seq_len):
         candidate = torch.tanh(x[:, t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
         # Padding must not move the state: a sequence that has ended keeps its
         # final state, and in reverse a padded sequence starts from 0 at its own last step.
         h = torch.where(valid[:, t], candidate, h)
-        outputs.append(h.masked_fill(~valid[:, t], 0.0))  # padded steps read 0, as pad_packed_sequence gives
-    outputs = torch.stack(outputs, dim=1)  # (N, T, H)
+        steps.append(h.masked_fill(~valid[:, t], 0.0))  # padded steps read 0, as pad_packed_sequence gives
+    outputs = torch.stack(steps, dim=1)  # (N, L, H_out)
     if reverse:
         outputs = reverse_within_lengths(outputs, lengths)  # back to the original step order
     return outputs, h
@@ -90,7 +90,7 @@ def run_direction(
 class ScratchBiRNN(nn.Module):
     """Single-layer bidirectional tanh RNN from plain tensor ops, batch-first.
 
-    `forward(x (N, T, F), lengths=None) -> (output (N, T, 2H), h_n (2, N, H))`:
+    `forward(x (N, L, H_in), lengths=None) -> (output (N, L, D*H_out), h_n (2, N, H_out))`:
     output is `[forward, backward]` per step, h_n[0] the forward and h_n[1]
     the backward final state, exactly as nn.RNN(bidirectional=True) lays them
     out. Parameters carry nn.RNN's names and shapes, so `copy_from` copies them one by one.
@@ -103,7 +103,7 @@ class ScratchBiRNN(nn.Module):
         if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
             raise TypeError(f"dtype must be a floating torch dtype such as torch.float64, got {describe(dtype)}")
         shapes = ((hidden_size, input_size), (hidden_size, hidden_size), (hidden_size,), (hidden_size,))
-        bound = 1 / math.sqrt(hidden_size)  # nn.RNN's initialisation: uniform in [-1/sqrt(H), 1/sqrt(H)]
+        bound = 1 / math.sqrt(hidden_size)  # nn.RNN's initialisation: uniform in [-1/sqrt(H_out), 1/sqrt(H_out)]
         for suffix in ("", "_reverse"):
             for name, shape in zip(PARAMETER_NAMES, shapes):
                 weight = torch.empty(shape, dtype=dtype).uniform_(-bound, bound)
@@ -137,12 +137,13 @@ class ScratchBiRNN(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         forward_out, forward_h = run_direction(x, *self._direction(""), lengths=lengths)
         backward_out, backward_h = run_direction(x, *self._direction("_reverse"), reverse=True, lengths=lengths)
-        output = torch.cat([forward_out, backward_out], dim=-1)  # (N, T, 2H)
-        return output, torch.stack([forward_h, backward_h])  # h_n: (2, N, H)
+        output = torch.cat([forward_out, backward_out], dim=-1)  # (N, L, D*H_out)
+        return output, torch.stack([forward_h, backward_h])  # h_n: (2, N, H_out)
 
-    def _direction(self, suffix: str) -> list[torch.Tensor]:
+    def _direction(self, suffix: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """W_ih, W_hh, b_ih, b_hh of the forward ("") or backward ("_reverse") direction."""
-        return [getattr(self, name + suffix) for name in PARAMETER_NAMES]
+        W_ih, W_hh, b_ih, b_hh = (getattr(self, name + suffix) for name in PARAMETER_NAMES)
+        return W_ih, W_hh, b_ih, b_hh
 
 
 # --------------------------------------------------------------------------- pipeline viewer
@@ -159,12 +160,12 @@ class PipelineStage(NamedTuple):
     tensor: torch.Tensor
 
 
-def pipeline_stages(model: nn.Module, x: torch.Tensor) -> list[PipelineStage]:
-    """Run `x` `(N, T, F)` through a `SequenceTagger` and keep the tensor after every stage.
+def pipeline_stages(model: SequenceTagger, x: torch.Tensor) -> list[PipelineStage]:
+    """Run `x` `(N, L, H_in)` through a `SequenceTagger` and keep the tensor after every stage.
 
-    Returns four stages: the input `(N, T, F)`, the RNN output `(N, T, D*H)`
-    (D = 2 when bidirectional), the linear layer's logits `(N, T, C)` and the
-    softmax probabilities `(N, T, C)`, whose C values at each step sum to 1.
+    Returns four stages: the input `(N, L, H_in)`, the RNN output `(N, L, D*H_out)`
+    (D = 2 when bidirectional), the linear layer's logits `(N, L, C)` and the
+    softmax probabilities `(N, L, C)`, whose C values at each step sum to 1.
     Runs without gradients, in eval mode (the model's mode is restored after).
     """
     if not isinstance(model, SequenceTagger):
@@ -182,22 +183,26 @@ def pipeline_stages(model: nn.Module, x: torch.Tensor) -> list[PipelineStage]:
     )
     with eval_mode(model), torch.no_grad():
         x = x.to(weight.device)
-        output = rnn(x)[0]  # (N, T, D*H); an LSTM's second item is (h_n, c_n), a GRU's h_n
-        logits = model.head(output)  # (N, T, C)
+        output = rnn(x)[0]  # (N, L, D*H_out); an LSTM's second item is (h_n, c_n), a GRU's h_n
+        logits = model.head(output)  # (N, L, C)
     classes = logits.shape[-1]
     return [
-        PipelineStage("input", "(N, T, F)", "N sequences of T steps with F features each, as the data holds them", x),
-        PipelineStage(f"{kind} {model.cell.upper()}", "(N, T, 2*H)" if directions == 2 else "(N, T, H)", reads, output),
+        PipelineStage(
+            "input", "(N, L, H_in)", "N sequences of L steps with H_in features each, as the data holds them", x
+        ),
+        PipelineStage(
+            f"{kind} {model.cell.upper()}", "(N, L, D*H_out)" if directions == 2 else "(N, L, H_out)", reads, output
+        ),
         PipelineStage(
             "linear layer",
-            "(N, T, C)",
+            "(N, L, C)",
             f"the same nn.Linear({directions * hidden}, {classes}) maps every step's "
             f"{directions * hidden} features to {classes} class scores (logits)",
             logits,
         ),
         PipelineStage(
             "softmax",
-            "(N, T, C)",
+            "(N, L, C)",
             f"turns each step's {classes} logits into probabilities that sum to 1",
             logits.softmax(dim=-1),
         ),
@@ -207,12 +212,13 @@ def pipeline_stages(model: nn.Module, x: torch.Tensor) -> list[PipelineStage]:
 class PipelineViewer(TextBox):
     """Step through a tagger's pipeline stage by stage: each stage's shape and a heat map of one sequence.
 
-    `PipelineViewer(model, x, sequence=0)`: `model` a SequenceTagger, `x` `(N, T, F)`.
+    `PipelineViewer(model, x, sequence=0)`: `model` a SequenceTagger, `x` `(N, L, H_in)`.
     Controls: `.stage` (toggle buttons, value 0..3), `.previous` and `.next`
     (buttons), `.sequence` (number box 0..N-1, the sequence shown in the heat
     map). Views: `.info` (HTML: all stages' shapes, the current one shaded, and
     what it does) and `.image` (HTML: the PNG heat map of the current stage's
-    tensor for that sequence, `(T, D)`, whose alt text says what it shows).
+    tensor for that sequence, `(L, K)` with L steps and K features or classes,
+    whose alt text says what it shows).
 
     Every control has an accessible name and works from the keyboard in
     JupyterLab: Tab moves between them, Enter or Space presses a button, the
@@ -220,14 +226,16 @@ class PipelineViewer(TextBox):
     slider because ipywidgets' slider handle cannot be given a name.
     """
 
-    def __init__(self, model: nn.Module, x: torch.Tensor, sequence: int = 0):
+    def __init__(self, model: SequenceTagger, x: torch.Tensor, sequence: int = 0):
         stages = pipeline_stages(model, x)
         check_int("sequence", sequence, minimum=0)
         if sequence >= len(x):
             raise ValueError(f"sequence must be the index of a sequence of x, 0..{len(x) - 1}, got {sequence}")
         self.stages = stages
         self._split = model.rnn.hidden_size if model.rnn.bidirectional else None
-        self._images = {}  # (stage, sequence) -> PNG, for the sequence on show only
+        self._images: dict[
+            tuple[int, int], str
+        ] = {}  # (stage, sequence) -> the <img> HTML, for the sequence on show only
         self.stage = widgets.ToggleButtons(
             options=[(f"{i + 1} {s.name}", i) for i, s in enumerate(stages)],
             description="stage",
@@ -283,7 +291,7 @@ class PipelineViewer(TextBox):
         self.image.value = self._heatmap(index, sequence)
 
     def _heatmap(self, index: int, sequence: int) -> str:
-        """HTML `<img>` of the (T, D) tensor of one sequence at one stage, with the figure's description as alt.
+        """HTML `<img>` of the (L, K) tensor of one sequence at one stage, with the figure's description as alt.
 
         The four stages of the sequence on show are cached, so stepping back and
         forth is instant; choosing another sequence empties the cache.

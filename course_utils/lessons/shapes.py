@@ -11,7 +11,6 @@ attribute, so a test (or a curious learner) can drive it from code:
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 
 import ipywidgets as widgets
 import torch
@@ -48,7 +47,7 @@ class ShapeExplorer(TextBox):
     def __init__(
         self,
         cell: str = "lstm",
-        batch: Sequence[tuple[torch.Tensor, torch.Tensor]] = 3,
+        batch: int = 3,
         length: int = 6,
         features: int = 5,
         hidden: int = 4,
@@ -83,8 +82,8 @@ class ShapeExplorer(TextBox):
             for name, label in (
                 ("batch", "batch size N"),
                 ("length", "sequence length L"),
-                ("features", "input features F"),
-                ("hidden", "hidden size H"),
+                ("features", "input features H_in"),
+                ("hidden", "hidden size H_out"),
                 ("layers", "layers"),
             )
         )
@@ -134,7 +133,7 @@ class ShapeExplorer(TextBox):
         )
 
     def input_shape(self) -> tuple[int, int, int]:
-        """The shape of x in the layer's layout: `(N, L, F)` with batch_first, else `(L, N, F)`."""
+        """The shape of x in the layer's layout: `(N, L, H_in)` with batch_first, else `(L, N, H_in)`."""
         s = self.settings()
         first_two = (s["batch_size"], s["seq_len"]) if s["batch_first"] else (s["seq_len"], s["batch_size"])
         return (*first_two, s["input_size"])
@@ -145,14 +144,18 @@ class ShapeExplorer(TextBox):
         predicted = expected_shapes(**s)
         actual, rnn = self._run()
         time_batch = "N, L" if s["batch_first"] else "L, N"
-        axes = {"output": f"({time_batch}, D*H)", "h_n": "(D*num_layers, N, H)", "c_n": "(D*num_layers, N, H)"}
+        axes = {
+            "output": f"({time_batch}, D*H_out)",
+            "h_n": "(D*num_layers, N, H_out)",
+            "c_n": "(D*num_layers, N, H_out)",
+        }
         table = [(name, axes[name], predicted[name], actual[name]) for name in predicted]
         if s["num_layers"] > 1:
             directions = 2 if s["bidirectional"] else 1
             table.append(
                 (
                     "weight_ih_l1",
-                    "(gates*H, D*H)",
+                    "(gates*H_out, D*H_out)",
                     (GATES[s["cell"]] * s["hidden_size"], directions * s["hidden_size"]),
                     tuple(rnn.weight_ih_l1.shape),
                 )
@@ -188,7 +191,7 @@ class ShapeExplorer(TextBox):
         return shapes, rnn
 
     def _header(self) -> list[str]:
-        layout = "(N, L, F)" if self.batch_first.value else "(L, N, F)"
+        layout = "(N, L, H_in)" if self.batch_first.value else "(L, N, H_in)"
         return [f"layer:   {self.layer_code()}", f"input x: {layout} = {self.input_shape()}"]
 
     def _update(self) -> None:

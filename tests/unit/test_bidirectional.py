@@ -242,7 +242,7 @@ def test_a_state_dict_moves_between_the_two_ways_of_running(trained_with):
         ({"x": torch.zeros(8, 11, 5, dtype=torch.float64)}, ValueError, "input_size=3"),
         ({"x": torch.zeros(11, 3, dtype=torch.float64)}, ValueError, "3-D"),
         ({"lengths": [9, 0, 5, 5, 2, 8, 1, 4]}, ValueError, "every length must be >= 1"),
-        ({"lengths": [12, 1, 5, 5, 2, 8, 1, 4]}, ValueError, "T=11"),
+        ({"lengths": [12, 1, 5, 5, 2, 8, 1, 4]}, ValueError, "L=11"),
         ({"lengths": [9, 1, 5]}, ValueError, "lengths has 3 entries but the batch has 8"),
         ({"hx": torch.zeros(2, 8, 4, dtype=torch.float64)}, TypeError, "pair (h_0, c_0)"),
         ({"hx": (torch.zeros(2, 8, 4), torch.zeros(2, 8, 4))}, ValueError, "(2, 8, 4)"),

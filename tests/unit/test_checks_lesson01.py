@@ -85,7 +85,7 @@ def first_state_as_last(x, W_ih, W_hh, b_ih, b_hh):
     [
         (no_memory, "Every step ignored the state before it"),
         (one_bias, "without b_hh: nn.RNN adds both biases"),
-        (time_first, "laid out (T, N, H): stack the steps on dim 1"),
+        (time_first, "laid out (L, N, H_out): stack the steps on dim 1"),
         (relu_cell, "nn.RNN uses tanh, not relu"),
         (first_state_as_last, "h_last is the state after the LAST step"),
     ],
@@ -98,7 +98,7 @@ def test_a_one_direction_slip_fails_with_its_explanation(slip, explanation):
 def test_a_wrong_value_is_located_with_expected_and_got():
     text = str(check_run_one_direction(no_memory))
     assert (
-        "[FAIL] x (3, 6, 4), H=5: the first result (outputs) has the right shape (3, 6, 5) but wrong values: "
+        "[FAIL] x (3, 6, 4), H_out=5: the first result (outputs) has the right shape (3, 6, 5) but wrong values: "
         "at [sequence 0, step 1"
     ) in text
     assert "expected " in text and ", got " in text
@@ -119,7 +119,10 @@ def test_a_one_step_sequence_cannot_tell_a_missing_recurrence():
         (bidirectional_from(keep, keep), "read the sequence left to right: run the _reverse weights over x.flip(1)"),
         (bidirectional_from(flip, flip, suffix=""), "used the forward weights"),
         (bidirectional_from(flip, flip, order="backward first"), "The halves are swapped"),
-        (with_h_n(lambda out, H: torch.stack([out[:, -1, :H], out[:, -1, H:]])), "its final state is output[:, 0, H:]"),
+        (
+            with_h_n(lambda out, H: torch.stack([out[:, -1, :H], out[:, -1, H:]])),
+            "its final state is output[:, 0, H_out:]",
+        ),
         (with_h_n(lambda out, H: torch.stack([out[:, 0, H:], out[:, -1, :H]])), "h_n[0] is the forward one"),
         (with_h_n(lambda out, H: torch.stack([out[:, -1, :H], out[:, 0, H:]], 1)), "stack on dim 0"),
     ],
@@ -139,7 +142,7 @@ def test_a_bidirectional_slip_fails_with_its_explanation(slip, explanation):
 
 def test_forgetting_the_flip_back_passes_only_the_one_step_case():
     report = check_bidirectional_pass(bidirectional_from(flip, keep))
-    assert [case.name for case in report.cases if case.passed] == ["one step: x (2, 1, 3), H=2"]
+    assert [case.name for case in report.cases if case.passed] == ["one step: x (2, 1, 3), H_out=2"]
 
 
 @pytest.mark.parametrize("answer", [None, lambda *args: 3, lambda x: x], ids=["None", "returns 3", "one argument"])

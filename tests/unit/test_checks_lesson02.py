@@ -67,7 +67,7 @@ def always_batch_first(shapes, a):
 @pytest.mark.parametrize(
     "change, explanation",
     [
-        (one_direction_output, "both directions side by side: the last size is 2*H"),
+        (one_direction_output, "both directions side by side: the last size is D*H_out = 2*H_out"),
         (batch_first_h_n, "h_n is never batch-first, even with batch_first=True"),
         (layers_only_h_n, "one entry per layer AND direction"),
         (no_c_n, "the dict has no key 'c_n' (an LSTM returns (h_n, c_n))"),
@@ -82,7 +82,7 @@ def test_a_shape_slip_fails_with_its_explanation(change, explanation):
 def test_a_wrong_shape_names_the_layer_expected_and_got():
     text = str(check_predict_shapes(shapes_with(one_direction_output)))
     assert (
-        "[FAIL] the card's layer: rnn, x (4, 7, 5) batch-first, H=3, bidirectional: expected output (4, 7, 6), "
+        "[FAIL] the card's layer: rnn, x (4, 7, 5) batch-first, H_out=3, bidirectional: expected output (4, 7, 6), "
         "got (4, 7, 3)" in text
     )
 
@@ -109,7 +109,10 @@ def counting(gates=None, biases=2, deep_input=None, direction_factor=None):
         (counting(biases=1), "two bias vectors per layer and direction"),
         (counting(biases=0), "you left out the biases"),
         (counting(gates=1), "stacks 3 gate blocks"),
-        (counting(deep_input=6), "layers after the first read the previous layer's output, D*H features, not H"),
+        (
+            counting(deep_input=6),
+            "layers after the first read the previous layer's output, D*H_out features, not H_out",
+        ),
         (counting(direction_factor=1), "a full second set of weights: count both directions"),
         (counting(direction_factor=0.5), "doubles the recurrent weights, it does not halve them"),
     ],

@@ -85,7 +85,7 @@ def test_the_unfixed_script_passes_the_shape_case_only(unfixed_report):
 @pytest.mark.slow
 def test_the_unfixed_script_is_told_that_it_mixes_sequences(unfixed_report):
     assert "changing sequence 0 changed the logits of sequence 1" in unfixed_report
-    assert "nn.RNN expects (T, N, F) unless it is built with batch_first=True" in unfixed_report
+    assert "nn.RNN expects (L, N, H_in) unless it is built with batch_first=True" in unfixed_report
 
 
 @pytest.mark.slow

@@ -115,7 +115,7 @@ def backward_first(rnn, x, lengths):
     "slip, explanation",
     [
         (last_step_of_padded_output, "That is output[:, -1] of the padded batch fed unpacked"),
-        (last_step_of_packed_output, "for a sequence shorter than T it is a padded step (all zeros)"),
+        (last_step_of_packed_output, "for a sequence shorter than L it is a padded step (all zeros)"),
         (output_at_last_valid_step, "the backward half at the last valid step is where the backward direction starts"),
         (first_layer_states, "h_n[0] and h_n[1] are layer 0's states"),
         (unpacked_h_n, "h_n of the padded batch fed unpacked"),

@@ -18,7 +18,7 @@ SOLVED = solution("05_training")
 def test_the_reference_ceiling_passes_and_notes_the_mean():
     report = check_forward_ceiling_by_step(SOLVED["forward_ceiling_by_step"])
     assert report.status == PASSED, str(report)
-    assert "[ok] T=10, k=2 (the course's data): mean 0.550" in str(report)
+    assert "[ok] L=10, k=2 (the course's data): mean 0.550" in str(report)
 
 
 def same_guess_everywhere(seq_len, k=2):
@@ -55,7 +55,7 @@ def test_a_ceiling_slip_fails_with_its_explanation(slip, explanation):
 
 def test_a_wrong_ceiling_names_the_step_expected_and_got():
     text = str(check_forward_ceiling_by_step(same_guess_everywhere))
-    assert "[FAIL] T=10, k=2 (the course's data): at step 9 expected 1.0000, got 0.5000" in text
+    assert "[FAIL] L=10, k=2 (the course's data): at step 9 expected 1.0000, got 0.5000" in text
 
 
 # --- train_gru_tagger --------------------------------------------------------------------------

@@ -88,8 +88,8 @@ def one_feature_assumed(tagger, x, delay):
     [
         (no_waiting, "That is the tagger's output for step t at step t itself: no waiting"),
         (negative_slice, "with delay 0, outputs[:, :-delay] is outputs[:, :0] (-0 is 0)"),
-        (no_zero_steps, "Without zero steps appended the run has only T steps"),
-        (every_output, "That is all T + delay outputs of the padded run"),
+        (no_zero_steps, "Without zero steps appended the run has only L steps"),
+        (every_output, "That is all L + delay outputs of the padded run"),
         (zeros_in_front, "The zero steps went in front of the sequence"),
         (zeros_in_front_first_outputs, "it waits the wrong way round"),
         (one_step_late, "One step late"),
@@ -110,7 +110,7 @@ def test_zeros_sliced_from_x_fail_at_delay_0_and_at_a_delay_longer_than_the_sequ
 
 def test_a_wrong_delay_names_the_first_wrong_logit():
     text = str(check_delayed_logits(one_step_late))
-    assert "[FAIL] rnn, x (3, 8, 1), delay 2: the logits (N, T, C=3) has the right shape (3, 8, 3)" in text
+    assert "[FAIL] rnn, x (3, 8, 1), delay 2: the logits (N, L, C=3) has the right shape (3, 8, 3)" in text
     assert "at [sequence 0, step 0, class 0]" in text
 
 

@@ -42,9 +42,9 @@ def masked_sum(x, lengths):
 @pytest.mark.parametrize(
     "slip, explanation",
     [
-        (mean_over_all_steps, "That is x.mean(dim=1): it averages over all T steps, pads included"),
+        (mean_over_all_steps, "That is x.mean(dim=1): it averages over all L steps, pads included"),
         (sum_over_all_steps_by_length, "the sum includes the padded steps: here they are not zero"),
-        (masked_sum_by_t, "you divided by T"),
+        (masked_sum_by_t, "you divided by L"),
         (masked_sum, "That is the sum of the valid steps"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),

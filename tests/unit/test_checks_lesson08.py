@@ -89,7 +89,7 @@ def returns_the_lstm_pair(embed, lstm, head, ids, lengths):
     [
         (padding_fed_unpacked, "the backward direction of every shorter sentence started on the padding"),
         (without_total_length, "pad_packed_sequence stopped at the longest length; pass total_length"),
-        (forgets_the_head, "got the LSTM's output (N, T, 2H) = (3, 6, 6): apply the head"),
+        (forgets_the_head, "got the LSTM's output (N, L, D*H_out) = (3, 6, 6): apply the head"),
         (returns_the_packed_output, "that is a PackedSequence"),
         (returns_the_lstm_pair, "got a tuple of 2"),
     ],

@@ -135,7 +135,7 @@ def test_forward_h_last_is_the_output_at_the_last_valid_step():
 
 def test_run_direction_rejects_a_recurrent_weight_of_the_wrong_shape_naming_it():
     W_ih, _, b_ih, b_hh = direction_weights()
-    with pytest.raises(ValueError, match=r"W_hh must have shape \(4, 4\) \(H = W_ih.shape\[0\] = 4\)"):
+    with pytest.raises(ValueError, match=r"W_hh must have shape \(4, 4\) \(H_out = W_ih.shape\[0\] = 4\)"):
         run_direction(random_input(2, 5, 3), W_ih, torch.zeros(4, 3, dtype=torch.float64), b_ih, b_hh)
 
 
@@ -151,7 +151,7 @@ def test_run_direction_rejects_input_whose_features_do_not_fit_w_ih():
 
 
 def test_run_direction_rejects_lengths_longer_than_the_input():
-    with pytest.raises(ValueError, match="lengths go up to 6 .* only T=5 steps"):
+    with pytest.raises(ValueError, match="lengths go up to 6 .* only L=5 steps"):
         run_direction(random_input(2, 5, 3), *direction_weights(), lengths=[6, 1])
 
 
@@ -180,7 +180,7 @@ def test_scratch_rejects_float32_input_to_float64_weights():
 
 
 def test_scratch_rejects_a_2d_input_suggesting_unsqueeze():
-    with pytest.raises(ValueError, match=r"x must be 3-D \(N, T, F\).*x.unsqueeze\(0\)"):
+    with pytest.raises(ValueError, match=r"x must be 3-D \(N, L, H_in\).*x.unsqueeze\(0\)"):
         ScratchBiRNN(3, 4)(random_input(1, 5, 3)[0])
 
 

@@ -126,7 +126,7 @@ def test_variable_length_rejects_max_len_below_min_len():
     "lengths, message",
     [
         (torch.tensor([0, 3]), "every length must be >= 1"),
-        (torch.tensor([3, 11]), "only T=10 steps"),
+        (torch.tensor([3, 11]), "only L=10 steps"),
         (torch.tensor([[3, 3]]), "lengths must be 1-D"),
         (torch.tensor([3.0, 3.0]), "integer tensor"),
         (torch.tensor([], dtype=torch.int64), "lengths is empty"),
@@ -156,7 +156,7 @@ def test_collate_stacks_sequence_labels():
     [
         ([], "non-empty list"),
         ([torch.ones(3, 2)], r"batch\[0\] must be an \(x, y\) pair"),
-        ([(torch.ones(3), torch.tensor(1))], r"batch\[0\] x must have shape \(T_i, F\)"),
+        ([(torch.ones(3), torch.tensor(1))], r"batch\[0\] x must have shape \(L_i, H_in\)"),
         ([(torch.ones(3, 2), torch.tensor(1)), (torch.ones(3, 4), torch.tensor(1))], "same feature size"),
         ([(torch.ones(3, 2), torch.tensor([1, 2]))], r"batch\[0\] y must be a 0-d class label or have shape"),
     ],

@@ -222,8 +222,8 @@ def test_models_reject_bad_arguments_naming_them(model_class, kwargs, error, mat
 @pytest.mark.parametrize(
     "x, error, match",
     [
-        (torch.randn(7, 8), ValueError, r"x must be 3-D \(N, T, F\).*use x.unsqueeze\(0\)"),
-        (torch.randn(2, 3, 4, 8), ValueError, r"x \(N, T, F\) must have 3 axes"),
+        (torch.randn(7, 8), ValueError, r"x must be 3-D \(N, L, H_in\).*use x.unsqueeze\(0\)"),
+        (torch.randn(2, 3, 4, 8), ValueError, r"x \(N, L, H_in\) must have 3 axes"),
         (torch.randn(4, 7, 6), ValueError, "6 features on its last axis but the RNN was built with input_size=8"),
         (torch.ones(4, 7, 8, dtype=torch.int64), TypeError, r"must be a floating-point tensor \(e.g. .float\(\)\)"),
         (torch.randn(4, 7, 8, dtype=torch.float64), TypeError, r"x is torch.float64 but the model's weights are"),
@@ -246,7 +246,7 @@ def test_tagger_rejects_a_packed_sequence_input():
     "lengths, error, match",
     [
         ([7, 3], ValueError, "lengths has 2 entries but the batch has 4 sequences"),
-        ([7, 3, 8, 1], ValueError, "lengths go up to 8 .* only T=7 steps"),
+        ([7, 3, 8, 1], ValueError, "lengths go up to 8 .* only L=7 steps"),
         ([7, 0, 2, 1], ValueError, "every length must be >= 1"),
         (torch.ones(4, 1, dtype=torch.int64), ValueError, "lengths must be 1-D"),
         (torch.ones(4), TypeError, "lengths must be an integer tensor"),
@@ -274,12 +274,12 @@ def test_pack_batch_accepts_unsorted_int32_lengths():
 
 
 def test_pack_batch_rejects_lengths_longer_than_the_padded_input():
-    with pytest.raises(ValueError, match="lengths go up to 5 .* only T=4 steps"):
+    with pytest.raises(ValueError, match="lengths go up to 5 .* only L=4 steps"):
         pack_batch(torch.randn(2, 4, 3), [5, 2])
 
 
 def test_pack_batch_rejects_a_1d_x():
-    with pytest.raises(ValueError, match=r"x must be a padded batch \(N, T, \*\)"):
+    with pytest.raises(ValueError, match=r"x must be a padded batch \(N, L, \*\)"):
         pack_batch(torch.randn(4), [1])
 
 

@@ -98,7 +98,7 @@ def test_rejects_an_rnn_that_is_not_batch_first():
 
 
 def test_rejects_lengths_longer_than_the_batch():
-    with pytest.raises(ValueError, match="only T=6 steps"):
+    with pytest.raises(ValueError, match="only L=6 steps"):
         run_each_alone(make_rnn(), padded_batch(), [7, 2, 5])
 
 

@@ -58,7 +58,7 @@ def test_pipeline_probabilities_sum_to_one_at_every_step(tagger, x):
 
 def test_pipeline_of_a_forward_only_tagger_has_h_features():
     stages = pipeline_stages(SequenceTagger(F, H, C, bidirectional=False), torch.zeros(2, T, F))
-    assert stages[1].tensor.shape[-1] == H and stages[1].axes == "(N, T, H)"
+    assert stages[1].tensor.shape[-1] == H and stages[1].axes == "(N, L, H_out)"
 
 
 def test_pipeline_stages_leave_the_model_in_training_mode(tagger, x):
@@ -197,9 +197,9 @@ def test_turning_batch_first_off_swaps_the_output_axes_but_not_h_n():
     explorer = ShapeExplorer(cell="lstm", batch=3, length=5, features=8, hidden=6, layers=2)
     explorer.batch_first.value = False
     rows = rows_by_name(explorer)
-    assert rows["output"][1:4] == ("(L, N, D*H)", "(5, 3, 12)", "(5, 3, 12)")
+    assert rows["output"][1:4] == ("(L, N, D*H_out)", "(5, 3, 12)", "(5, 3, 12)")
     assert rows["h_n"][3] == "(4, 3, 6)"
-    assert "input x: (L, N, F) = (5, 3, 8)" in explorer.text()
+    assert "input x: (L, N, H_in) = (5, 3, 8)" in explorer.text()
 
 
 def test_turning_bidirectional_off_halves_the_output_features_and_the_states():
@@ -241,7 +241,11 @@ def test_every_control_of_the_explorer_is_named_and_works_from_the_keyboard():
     assert len(found) == 8  # cell, five sizes, two checkboxes
     for control in found:
         assert_named_and_keyboard_friendly(control)
-    assert [control.description for control in found[1:4]] == ["batch size N", "sequence length L", "input features F"]
+    assert [control.description for control in found[1:4]] == [
+        "batch size N",
+        "sequence length L",
+        "input features H_in",
+    ]
 
 
 def test_explorer_leaves_the_global_random_state_alone():

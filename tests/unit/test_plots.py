@@ -261,7 +261,7 @@ def test_tensor_heatmap_description_gives_the_axes_the_value_range_and_the_halve
 
 
 def test_tensor_heatmap_rejects_a_tensor_that_is_not_two_dimensional():
-    with pytest.raises(ValueError, match=r"tensor \(T, D\) must have 2 axes"):
+    with pytest.raises(ValueError, match=r"tensor \(L, K\) must have 2 axes"):
         plot_tensor_heatmap(torch.randn(2, 6, 8), "batch")
 
 
@@ -301,5 +301,5 @@ def test_class_names_given_as_one_string_are_refused():
 
 @pytest.mark.parametrize("tensor", [torch.zeros(0, 3), torch.full((2, 3), float("nan")), torch.zeros(2, 3) + 1j])
 def test_a_heatmap_of_nothing_or_of_non_finite_values_is_refused(tensor):
-    with pytest.raises(ValueError, match="tensor must be a non-empty real \\(T, D\\) tensor of finite values"):
+    with pytest.raises(ValueError, match="tensor must be a non-empty real \\(L, K\\) tensor of finite values"):
         plot_tensor_heatmap(tensor, "title")

@@ -228,7 +228,7 @@ def test_guard_rejects_an_unknown_layout_listing_the_valid_ones():
 
 
 def test_guard_rejects_a_2d_input_suggesting_unsqueeze_on_the_batch_axis():
-    with pytest.raises(ValueError, match=r"x must be 3-D \(T, N, F\).*use x.unsqueeze\(1\)"):
+    with pytest.raises(ValueError, match=r"x must be 3-D \(L, N, H_in\).*use x.unsqueeze\(1\)"):
         check_batch_first(card_rnn(), torch.randn(10, 8), batch_size=1)
 
 
@@ -243,7 +243,7 @@ def test_guard_points_out_features_that_are_not_last():
 
 
 def test_guard_rejects_an_integer_input_suggesting_float():
-    with pytest.raises(TypeError, match=r"x \(T, N, F\) must be a floating-point tensor \(e.g. .float\(\)\)"):
+    with pytest.raises(TypeError, match=r"x \(L, N, H_in\) must be a floating-point tensor \(e.g. .float\(\)\)"):
         check_batch_first(card_rnn(), torch.ones(5, 10, 8, dtype=torch.int64), batch_size=5)
 
 

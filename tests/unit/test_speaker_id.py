@@ -131,7 +131,7 @@ def test_standardize_rejects_a_zero_spread():
 def test_series_must_be_a_list_of_2d_float_tensors():
     with pytest.raises(TypeError, match="series must be a non-empty list"):
         coefficient_stats(torch.randn(3, 12))
-    with pytest.raises(ValueError, match=r"series\[1\] \(T_i, F\) must have 2 axes"):
+    with pytest.raises(ValueError, match=r"series\[1\] \(L_i, H_in\) must have 2 axes"):
         coefficient_stats([torch.randn(3, 12), torch.randn(12)])
 
 

@@ -216,7 +216,7 @@ def test_train_rejects_float_labels():
 
 def test_train_explains_per_step_logits_against_one_label_per_sequence():
     loader = DataLoader(TensorDataset(torch.randn(8, 5, 8), torch.zeros(8, dtype=torch.long)), batch_size=4)
-    expected = r"per-step logits \(N, T, C\) = \(4, 5, 5\) but the labels are one per sequence"
+    expected = r"per-step logits \(N, L, C\) = \(4, 5, 5\) but the labels are one per sequence"
     with pytest.raises(ValueError, match=expected):
         train(fresh_tagger(), loader, progress=False)
 
@@ -377,7 +377,7 @@ def test_predict_runs_in_eval_mode():
 
 
 def test_predict_rejects_a_two_dimensional_input():
-    with pytest.raises(ValueError, match=r"x \(N, T, F\) must have 3 axes"):
+    with pytest.raises(ValueError, match=r"x \(N, L, H_in\) must have 3 axes"):
         predict(fresh_tagger(), torch.randn(7, 8))
 
 

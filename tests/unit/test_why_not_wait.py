@@ -105,7 +105,7 @@ def test_window_parts_are_the_weighted_inputs_of_each_steps_window():
 
 
 def test_window_target_rejects_inputs_with_several_features():
-    with pytest.raises(ValueError, match=r"one input per step, shape \(N, T, 1\)"):
+    with pytest.raises(ValueError, match=r"one input per step, shape \(N, L, 1\)"):
         window_target(inputs(2, 5, features=3))
 
 
@@ -233,7 +233,7 @@ def test_delayed_tagger_rejects_a_bad_delay(build, error, words):
 
 
 def test_delayed_tagger_rejects_a_two_dimensional_input_before_padding_it():
-    with pytest.raises(ValueError, match=r"x must be 3-D \(N, T, F\)"):
+    with pytest.raises(ValueError, match=r"x must be 3-D \(N, L, H_in\)"):
         DelayedTagger(1, 4, 3, delay=2)(torch.randn(8, 1))
 
 

@@ -285,7 +285,7 @@ def test_char_tagger_ignores_padding_when_given_lengths():
     [
         (torch.tensor([[2.0, 1.0]]), TypeError, r"integer tensor of character ids \(e.g. ids.long\(\)\)"),
         (torch.tensor([[3, 12]]), ValueError, r"ids must be in \[0, 9\].*from 3 to 12"),
-        (torch.zeros(1, 2, 3, dtype=torch.long), ValueError, r"2 axes \(N, T\)"),
+        (torch.zeros(1, 2, 3, dtype=torch.long), ValueError, r"2 axes \(N, L\)"),
         (torch.tensor([[True]]), TypeError, "tensor of character ids"),
         ([[1, 2]], TypeError, "tensor of character ids"),
     ],

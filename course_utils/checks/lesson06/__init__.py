@@ -1,11 +1,11 @@
 """Checks for exercise 06 (why not just wait?): a delayed answer, a merge of two taggers, the delay to choose.
 
-`check_delayed_logits(fn)`: `fn(tagger, x (N, T, F), delay) -> logits (N, T, C)`: append
-`delay` zero steps to x, run the forward-only tagger on all T + delay steps, and answer for
+`check_delayed_logits(fn)`: `fn(tagger, x (N, L, H_in), delay) -> logits (N, L, C)`: append
+`delay` zero steps to x, run the forward-only tagger on all L + delay steps, and answer for
 step t with its output at step t + delay; compared with `why_not_wait.DelayedTagger` holding the
 same weights.
 
-`check_merge_probabilities(fn)`: `fn(forward_logits, backward_logits) -> (N, T, C)`, the log
+`check_merge_probabilities(fn)`: `fn(forward_logits, backward_logits) -> (N, L, C)`, the log
 of the average of the two taggers' class probabilities, as `why_not_wait.MergedTagger` returns
 it; one case has taggers so confident that float32 probabilities underflow to 0.
 

@@ -11,7 +11,7 @@ import torch
 from ..common import expect_close, seeded
 from ..framework import CheckReport, run_check
 
-# (shape (N, T, C), scale of the logits, whether both taggers give the same logits) of each merge case
+# (shape (N, L, C), scale of the logits, whether both taggers give the same logits) of each merge case
 MERGE_CASES = {
     "logits (2, 4, 3)": ((2, 4, 3), 1.0, False),
     "two classes: logits (3, 5, 2)": ((3, 5, 2), 1.0, False),
@@ -28,7 +28,7 @@ def _log_average(a, b, dim=-1):
 
 
 def _merge_mistakes(a, b):
-    """(result, explanation) of each usual slip, for forward logits a and backward logits b `(N, T, C)`."""
+    """(result, explanation) of each usual slip, for forward logits a and backward logits b `(N, L, C)`."""
     p_a, p_b = a.softmax(-1), b.softmax(-1)
     return [
         (
@@ -70,7 +70,7 @@ def _merge_mistakes(a, b):
         ),
         (
             lambda got: isinstance(got, torch.Tensor) and not got.is_floating_point(),
-            "Those look like class indices: return the log-probabilities of every class, (N, T, C).",
+            "Those look like class indices: return the log-probabilities of every class, (N, L, C).",
         ),
         (
             lambda got: isinstance(got, torch.Tensor) and got.is_floating_point() and not torch.isfinite(got).all(),
@@ -94,7 +94,7 @@ def check_merge_probabilities(merge_probabilities: Callable[..., Any]) -> CheckR
             expect_close(
                 got,
                 expected,
-                f"log-probabilities (N, T, C={shape[-1]})",
+                f"log-probabilities (N, L, C={shape[-1]})",
                 ("sequence", "step", "class"),
                 MERGE_ATOL,
                 _merge_mistakes(a, b),

@@ -22,23 +22,23 @@ from .recordings import N_COEFFICIENTS, N_SPEAKERS, load_padded
 
 
 def mean_pool(x: torch.Tensor, lengths: torch.Tensor | Sequence[int]) -> torch.Tensor:
-    """The average of each sequence's valid frames: x `(N, T, F)` padded, lengths `(N,)` -> `(N, F)`.
+    """The average of each sequence's valid frames: x `(N, L, H_in)` padded, lengths `(N,)` -> `(N, H_in)`.
 
     Padded frames, whatever their value, are left out of the sum and of the
     count, so an utterance has the same average in any batch and padding.
     """
-    check_tensor("x (N, T, F)", x, dim=3, floating=True)
+    check_tensor("x (N, L, H_in)", x, dim=3, floating=True)
     lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])
-    valid = step_mask(lengths, x.shape[1]).to(x.device, x.dtype)  # (N, T)
+    valid = step_mask(lengths, x.shape[1]).to(x.device, x.dtype)  # (N, L)
     return (x * valid.unsqueeze(-1)).sum(dim=1) / lengths.to(x.device, x.dtype).unsqueeze(1)
 
 
 class MeanPoolBaseline(nn.Module):
     """A model without recurrence: the mean frame of each sequence, then one linear layer.
 
-    x `(N, T, F)`, lengths `(N,)` -> logits `(N, C)`. Trained with cross
+    x `(N, L, H_in)`, lengths `(N,)` -> logits `(N, C)`. Trained with cross
     entropy this is multinomial logistic regression on the mean frame
-    (F*C + C parameters); it sees what is in an utterance, not in what order.
+    (H_in*C + C parameters); it sees what is in an utterance, not in what order.
     """
 
     def __init__(self, input_size: int = N_COEFFICIENTS, num_classes: int = N_SPEAKERS):
@@ -48,7 +48,7 @@ class MeanPoolBaseline(nn.Module):
         self.head = nn.Linear(input_size, num_classes)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int]) -> torch.Tensor:
-        return self.head(mean_pool(x, lengths))  # (N, F) -> (N, C)
+        return self.head(mean_pool(x, lengths))  # (N, H_in) -> (N, C)
 
 
 class UnpackedMistake(SequenceClassifier):
@@ -78,7 +78,7 @@ class LastOutputMistake(SequenceClassifier):
     """
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
-        output, _ = self._run_rnn(x, None)  # (N, T, D*H): padded batch, unpacked
+        output, _ = self._run_rnn(x, None)  # (N, L, D*H_out): padded batch, unpacked
         return self.head(self.dropout(output[:, -1]))  # the mistake: the last step is no summary
 
 
@@ -94,7 +94,7 @@ def build_speaker_models(cell: str = "gru", hidden_size: int = 32, seed: int = 0
     """
     check_int("hidden_size", hidden_size)
     check_int("seed", seed, minimum=0)
-    # A classifier has the parameters of a tagger of the same sizes (an RNN and a (D*H, C) head),
+    # A classifier has the parameters of a tagger of the same sizes (an RNN and a (D*H_out, C) head),
     # so the tagger budget matching gives the forward-only hidden size.
     forward_hidden = one_way_hidden_size(hidden_size, N_COEFFICIENTS, N_SPEAKERS, cell=cell)
     builders = {
@@ -119,7 +119,7 @@ def predictions_by_padding(model: nn.Module, split: str = "test", batch_size: in
 
     Returns a dict of int64 `(N,)` tensors, in the split's order:
     "batches of <batch_size>" (each batch padded to its own longest
-    utterance, as the test loader gives them), "all padded to <T_max>" (one
+    utterance, as the test loader gives them), "all padded to <L_max>" (one
     batch, padded to the split's longest) and "each alone" (no padding). A
     classifier that packs (or pools only valid frames) gives the same
     predictions in all three; one that reads the padding need not.
@@ -128,7 +128,7 @@ def predictions_by_padding(model: nn.Module, split: str = "test", batch_size: in
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     check_int("batch_size", batch_size)
-    x, _, lengths = load_padded(split)  # (N, T_max, 12)
+    x, _, lengths = load_padded(split)  # (N, L_max, 12)
     batched = [
         predict(model, x[i : i + batch_size, : int(lengths[i : i + batch_size].max())], lengths[i : i + batch_size])[1]
         for i in range(0, len(x), batch_size)

@@ -62,7 +62,7 @@ def _lengths_in_words(counts: dict[str, torch.Tensor]) -> str:
 
 
 def plot_utterances(series: Sequence[torch.Tensor], titles: Sequence[str]) -> Figure:
-    """A row of heat maps, one per utterance `(T_i, F)`: frames down, coefficients across.
+    """A row of heat maps, one per utterance `(L_i, H_in)`: frames down, coefficients across.
 
     All maps share one colour scale centred on 0 (blue negative, red
     positive), so they can be compared; titles: one string per utterance.

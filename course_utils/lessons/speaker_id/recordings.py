@@ -36,8 +36,8 @@ def read_ts(path: str | Path) -> tuple[list[torch.Tensor], torch.Tensor]:
     """Read a multivariate `.ts` file (UEA/UCR archive format) with one class label per series.
 
     Each data line is `dim_1:dim_2:...:dim_D:label`, each dim a comma-separated
-    series of the same length T_i, every value a finite number. Returns a list of
-    float32 `(T_i, D)` tensors and int64 labels `(N,)` as written in the file
+    series of the same length L_i, every value a finite number. Returns a list of
+    float32 `(L_i, H_in)` tensors (H_in = the number of dims) and int64 labels `(N,)` as written in the file
     (strings mapped to their 0-based position in the header's `@classLabel`
     list). Every problem raises an error naming the file and the line.
     """
@@ -73,7 +73,7 @@ def read_ts(path: str | Path) -> tuple[list[torch.Tensor], torch.Tensor]:
         if width is not None and len(rows) != width:
             raise damaged(path, f"line {number}: {len(rows)} dimensions, but the lines before have {width}", TS_FIX)
         width = len(rows)
-        series.append(torch.tensor(rows, dtype=torch.float32).T)  # (T_i, D)
+        series.append(torch.tensor(rows, dtype=torch.float32).T)  # (L_i, H_in)
         labels.append(classes.index(label))
     if not series:
         raise damaged(path, "no data lines after @data (is the file empty or cut short?)", TS_FIX)
@@ -109,7 +109,7 @@ def _load_split(split: str):
 def load_japanese_vowels(split: str = "train", standardized: bool = False) -> tuple[list[torch.Tensor], torch.Tensor]:
     """The official `"train"` (270) or `"test"` (370) utterances.
 
-    Returns a list of float32 `(T_i, 12)` tensors (T_i from 7 to 29 frames)
+    Returns a list of float32 `(L_i, 12)` tensors (L_i from 7 to 29 frames)
     and speaker labels int64 `(N,)` in 0..8. The tensors are fresh copies, so
     changing them does not change later loads.
     standardized: when True, every coefficient is standardized with the mean
@@ -126,26 +126,28 @@ def load_japanese_vowels(split: str = "train", standardized: bool = False) -> tu
 
 
 def coefficient_stats(series: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean and standard deviation `(F,)` of each coefficient over every frame of `series`.
+    """Mean and standard deviation `(H_in,)` of each coefficient over every frame of `series`.
 
-    series: a non-empty list of float `(T_i, F)` tensors, e.g. the training
+    series: a non-empty list of float `(L_i, H_in)` tensors, e.g. the training
     split. Every frame counts once, so long utterances weigh more.
     """
-    frames = torch.cat(check_series(series))  # (sum of T_i, F)
+    frames = torch.cat(check_series(series))  # (sum of L_i, H_in)
     if len(frames) < 2:
         raise ValueError(f"series must hold at least 2 frames to estimate a spread, got {len(frames)}")
     return frames.mean(dim=0), frames.std(dim=0)
 
 
 def standardize(series: Sequence[torch.Tensor], stats: tuple[torch.Tensor, torch.Tensor]) -> list[torch.Tensor]:
-    """`(x - mean) / std` for every frame: a new list of `(T_i, F)` tensors.
+    """`(x - mean) / std` for every frame: a new list of `(L_i, H_in)` tensors.
 
-    stats: `(mean (F,), std (F,))` as `coefficient_stats` returns; take them
+    stats: `(mean (H_in,), std (H_in,))` as `coefficient_stats` returns; take them
     from the training data and apply them to every split.
     """
     series = check_series(series)
     if not isinstance(stats, (tuple, list)) or len(stats) != 2:
-        raise TypeError(f"stats must be a pair (mean (F,), std (F,)) from coefficient_stats, got {describe(stats)}")
+        raise TypeError(
+            f"stats must be a pair (mean (H_in,), std (H_in,)) from coefficient_stats, got {describe(stats)}"
+        )
     mean, std = stats
     width = series[0].shape[1]
     for name, value in (("mean", mean), ("std", std)):
@@ -158,7 +160,7 @@ def standardize(series: Sequence[torch.Tensor], stats: tuple[torch.Tensor, torch
 
 
 def load_padded(split: str = "test", standardized: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """A whole split as one padded batch: `(x (N, T_max, 12), speakers (N,), lengths (N,))`.
+    """A whole split as one padded batch: `(x (N, L_max, 12), speakers (N,), lengths (N,))`.
 
     For predictions over the full split (`training.predict`) and for padding
     experiments; standardized as in `load_japanese_vowels`.
@@ -170,7 +172,7 @@ def load_padded(split: str = "test", standardized: bool = True) -> tuple[torch.T
 def make_vowel_loaders(batch_size: int = 32, seed: int = 0, standardized: bool = True) -> tuple[DataLoader, DataLoader]:
     """Train and test DataLoaders over the official split.
 
-    Batches are `(x (N, T_max, 12) zero-padded, speakers (N,), lengths (N,))`
+    Batches are `(x (N, L_max, 12) zero-padded, speakers (N,), lengths (N,))`
     from `collate_padded`: each batch is padded to its own longest utterance.
     The training order is shuffled by a seeded generator; the test order is
     the file's. standardized (True by default): both loaders use the
@@ -226,7 +228,7 @@ def _loader(series, labels, batch_size, shuffle_seed=None) -> DataLoader:
     """A DataLoader of padded `(x, y, lengths)` batches; shuffled with a seeded generator when `shuffle_seed` is set."""
     generator = None if shuffle_seed is None else torch.Generator().manual_seed(shuffle_seed)
     return DataLoader(
-        list(zip(series, labels)),
+        list(zip(series, labels)),  # type: ignore[arg-type]  # torch's stubs ask for a Dataset; any list indexes as one
         batch_size=batch_size,
         shuffle=generator is not None,
         generator=generator,
@@ -235,12 +237,12 @@ def _loader(series, labels, batch_size, shuffle_seed=None) -> DataLoader:
 
 
 def check_series(series: object) -> list[torch.Tensor]:
-    """Return `series` if it is a non-empty list of float `(T_i, F)` tensors sharing F, else raise."""
+    """Return `series` if it is a non-empty list of float `(L_i, H_in)` tensors sharing H_in, else raise."""
     if not isinstance(series, (list, tuple)) or len(series) == 0:
-        raise TypeError(f"series must be a non-empty list of (T_i, F) tensors, got {describe(series)}")
+        raise TypeError(f"series must be a non-empty list of (L_i, H_in) tensors, got {describe(series)}")
     for i, s in enumerate(series):
-        check_tensor(f"series[{i}] (T_i, F)", s, dim=2, floating=True)
+        check_tensor(f"series[{i}] (L_i, H_in)", s, dim=2, floating=True)
     widths = sorted({s.shape[1] for s in series})
     if len(widths) != 1:
-        raise ValueError(f"all series need the same number of coefficients F, got {widths}")
+        raise ValueError(f"all series need the same number of coefficients H_in, got {widths}")
     return list(series)

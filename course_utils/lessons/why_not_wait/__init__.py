@@ -20,7 +20,7 @@ y_t standard normal away from the edges. The regression task predicts y_t;
 the classification task predicts its bin among `n_classes` bins of equal
 probability under N(0, 1) (2 classes: its sign).
 
-The models, all one label per step `(N, T, C)` (C = 1 for regression), all
+The models, all one label per step `(N, L, C)` (C = 1 for regression), all
 usable with `training.train` and `training.evaluate`:
 
 * `DelayedTagger`: a forward-only tagger whose output for step t is read at step t + d;

@@ -1,7 +1,7 @@
 """The one-way alternatives to a bidirectional tagger: wait for the future, read backwards, or average two.
 
-All map x `(N, T, F)` (and optional lengths `(N,)`) to one output per step
-`(N, T, C)`, so `training.train`, `evaluate` and `predict` work with them
+All map x `(N, L, H_in)` (and optional lengths `(N,)`) to one output per step
+`(N, L, C)`, so `training.train`, `evaluate` and `predict` work with them
 unchanged.
 """
 
@@ -20,11 +20,11 @@ from ...validation import check_int, describe
 
 
 class DelayedTagger(SequenceTagger):
-    """A forward-only tagger that answers for step t at step t + delay: x `(N, T, F)` -> `(N, T, C)`.
+    """A forward-only tagger that answers for step t at step t + delay: x `(N, L, H_in)` -> `(N, L, C)`.
 
     The input gets `delay` zero steps appended at the end (after each
     sequence's own last step when `lengths` are given), the forward RNN reads
-    all T + delay steps, and the output of step t + delay becomes the output
+    all L + delay steps, and the output of step t + delay becomes the output
     for step t. So the answer for step t has read x_0 .. x_{t+delay}: `delay`
     steps of the future, paid for by remembering the past `delay` steps longer.
     delay=0 is the plain forward tagger (the same weights give the same output).
@@ -46,21 +46,21 @@ class DelayedTagger(SequenceTagger):
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
         check_input(x, self.rnn.input_size, dtype=self.head.weight.dtype)
         seq_len, delay = x.shape[1], self.delay
-        waited = F.pad(x, (0, 0, 0, delay))  # (N, T + delay, F): zero steps at the end
+        waited = F.pad(x, (0, 0, 0, delay))  # (N, L + delay, H_in): zero steps at the end
         if lengths is not None:
             lengths = check_lengths(lengths, x.shape[0], seq_len)
             # the zero steps must follow each sequence's own last step, not the batch's padding
-            valid = step_mask(lengths, seq_len + delay)  # (N, T + delay)
+            valid = step_mask(lengths, seq_len + delay)  # (N, L + delay)
             waited = waited * valid.unsqueeze(-1).to(waited)
             lengths = lengths + delay
-        return super().forward(waited, lengths)[:, delay:]  # (N, T, C): step t read at t + delay
+        return super().forward(waited, lengths)[:, delay:]  # (N, L, C): step t read at t + delay
 
     def extra_repr(self) -> str:
         return f"delay={self.delay}"
 
 
 class BackwardTagger(SequenceTagger):
-    """A backward-only tagger: x `(N, T, F)` -> `(N, T, C)`, the output for step t has read x_t .. x_{T-1}.
+    """A backward-only tagger: x `(N, L, H_in)` -> `(N, L, C)`, the output for step t has read x_t .. x_{L-1}.
 
     It is a forward tagger run on each sequence reversed (within its own
     length when `lengths` are given), with the outputs reversed back so that
@@ -82,12 +82,12 @@ class BackwardTagger(SequenceTagger):
         check_input(x, self.rnn.input_size, dtype=self.head.weight.dtype)
         full = torch.full((x.shape[0],), x.shape[1], dtype=torch.int64)
         steps = full if lengths is None else check_lengths(lengths, x.shape[0], x.shape[1])
-        output = super().forward(reverse_within_lengths(x, steps), lengths)  # (N, T, C), reversed order
+        output = super().forward(reverse_within_lengths(x, steps), lengths)  # (N, L, C), reversed order
         return reverse_within_lengths(output, steps)
 
 
 class MergedTagger(nn.Module):
-    """The average of two separately trained taggers (a forward and a backward one): x `(N, T, F)` -> `(N, T, C)`.
+    """The average of two separately trained taggers (a forward and a backward one): x `(N, L, H_in)` -> `(N, L, C)`.
 
     average="probabilities" (classification): the class probabilities of the
     two are averaged, p = (softmax(a) + softmax(b)) / 2, and the model returns

@@ -34,15 +34,15 @@ def window_weights(past: int = 3, future: int = 6) -> torch.Tensor:
 
 
 def window_parts(X: torch.Tensor, past: int = 3, future: int = 6) -> torch.Tensor:
-    """The terms of each step's target: `(N, T, past + future + 1)`, entry `[n, t, i]` = w_k * x_{t+k}, k = i - past.
+    """The terms of each step's target: `(N, L, past + future + 1)`, entry `[n, t, i]` = w_k * x_{t+k}, k = i - past.
 
-    X is `(N, T, 1)`; inputs outside the sequence count as 0. Summing the last
+    X is `(N, L, 1)`; inputs outside the sequence count as 0. Summing the last
     axis gives the target; summing part of it gives what a model that has read
     only those steps could know.
     """
-    check_tensor("X (N, T, 1)", X, dim=3, floating=True)
+    check_tensor("X (N, L, 1)", X, dim=3, floating=True)
     if X.shape[2] != 1:
-        raise ValueError(f"X must hold one input per step, shape (N, T, 1), got {describe(X)}")
+        raise ValueError(f"X must hold one input per step, shape (N, L, 1), got {describe(X)}")
     weights = window_weights(past, future).to(X.dtype)
     seq_len = X.shape[1]
     padded = F.pad(X[..., 0], (past, future))  # (N, past + T + future): zeros outside the sequence
@@ -51,7 +51,7 @@ def window_parts(X: torch.Tensor, past: int = 3, future: int = 6) -> torch.Tenso
 
 
 def window_target(X: torch.Tensor, past: int = 3, future: int = 6) -> torch.Tensor:
-    """The regression target `(N, T)` of inputs `X` `(N, T, 1)`: y_t = sum_{k=-past..future} w_k x_{t+k}."""
+    """The regression target `(N, L)` of inputs `X` `(N, L, 1)`: y_t = sum_{k=-past..future} w_k x_{t+k}."""
     return window_parts(X, past, future).sum(-1)
 
 
@@ -74,8 +74,8 @@ def make_window_data(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Make the window task: returns `(X, target, labels)`.
 
-    X float32 `(N, T, 1)` standard normal; target float32 `(N, T)` from
-    `window_target` (the regression task); labels int64 `(N, T)` its bins,
+    X float32 `(N, L, 1)` standard normal; target float32 `(N, L)` from
+    `window_target` (the regression task); labels int64 `(N, L)` its bins,
     `to_classes(target, n_classes)` (the classification task). With the
     defaults about a third of the labels fall in each class.
     """
@@ -99,9 +99,9 @@ def information_limit(
     """The best expected scores of any model that has read only some of the inputs, exactly.
 
     direction "forward": the model has read steps up to t + delay when it labels
-    step t (a `DelayedTagger`); "backward": steps t to T-1 (delay must be 0);
+    step t (a `DelayedTagger`); "backward": steps t to L-1 (delay must be 0);
     "both": everything. Returns `{"acc": ..., "mse": ...}`, each a mean over the
-    T positions: the highest accuracy on the classification task and the lowest
+    L positions: the highest accuracy on the classification task and the lowest
     mean squared error on the regression task. The unread part of the window
     is a normal variable independent of what was read, so at each step the best
     guess has error variance equal to the unread weights' squares, and the best
@@ -134,7 +134,7 @@ def merge_limit(
     Not a bound on every merge: members trained *for* the average (each poor
     alone) can make it exact. The perfect forward tagger (delay 0) knows, at each step t, the exact
     distribution of the target given x_0 .. x_t; the perfect backward one given
-    x_t .. x_{T-1}. Averaging their class probabilities (their predicted
+    x_t .. x_{L-1}. Averaging their class probabilities (their predicted
     values, for regression) as `MergedTagger` does gives `{"acc": ..., "mse": ...}`:
     "mse" exactly (the two unread parts, on either side of t, are independent,
     so the error variance is their sum over 4); "acc" estimated on
@@ -156,15 +156,15 @@ def merge_limit(
 def _merge_limit(seq_len: int, past: int, future: int, n_classes: int, n_sequences: int, seed: int) -> dict:
     """`merge_limit` after its checks, computed once per set of arguments."""
     X, target, labels = make_window_data(n_sequences, seq_len, past, future, n_classes, seed)
-    parts = window_parts(X, past, future).double()  # (N, T, W)
+    parts = window_parts(X, past, future).double()  # (N, L, W)
     bounds = torch.cat([torch.tensor([-math.inf]), class_edges(n_classes).double(), torch.tensor([math.inf])])
-    probs, unread = 0, 0
+    probs = unread = torch.zeros((), dtype=torch.float64)  # 0 of the (N, L, C) and (L,) float64 sums below
     for direction in ("forward", "backward"):
         read = _reader(direction, past, future)
         _, unread_var = _split_variance(read, seq_len, past, future)
-        known = parts[..., read].sum(-1)  # (N, T): the perfect prediction of the regression target
+        known = parts[..., read].sum(-1)  # (N, L): the perfect prediction of the regression target
         cdf = torch.special.ndtr((bounds - known.unsqueeze(-1)) / unread_var.clamp(min=1e-24).sqrt().unsqueeze(-1))
-        probs = probs + (cdf[..., 1:] - cdf[..., :-1]) / 2  # (N, T, C): the average of the two posteriors
+        probs = probs + (cdf[..., 1:] - cdf[..., :-1]) / 2  # (N, L, C): the average of the two posteriors
         unread = unread + unread_var
     return {"acc": float((probs.argmax(-1) == labels).double().mean()), "mse": float((unread / 4).mean())}
 
@@ -176,13 +176,13 @@ def _reader(direction, past, future, delay=0) -> torch.Tensor:
 
 
 def _split_variance(read, seq_len, past, future):
-    """The target's variance from the read and from the unread inputs at each step: two float64 `(T,)`.
+    """The target's variance from the read and from the unread inputs at each step: two float64 `(L,)`.
 
     Offsets that fall outside the sequence hold known zeros: they count as neither.
     """
     check_int("seq_len", seq_len)
     squares = window_weights(past, future).double() ** 2  # (W,)
-    steps = torch.arange(seq_len).unsqueeze(1) + torch.arange(-past, future + 1)  # (T, W): t + k
+    steps = torch.arange(seq_len).unsqueeze(1) + torch.arange(-past, future + 1)  # (L, W): t + k
     inside = (steps >= 0) & (steps < seq_len)
     return (squares * (inside & read)).sum(-1), (squares * (inside & ~read)).sum(-1)
 

@@ -70,10 +70,10 @@ class CharVocab:
     def decode(self, ids: torch.Tensor) -> str:
         """The characters of `ids`, with `<unk>` for UNK_ID; padding ids are left out."""
         tokens = {PAD_ID: "", UNK_ID: UNK_TOKEN}
-        ids = [int(i) for i in ids]
-        if any(not 0 <= i < len(self) for i in ids):
-            raise ValueError(f"ids must be in [0, {len(self) - 1}] for this vocabulary, got {ids}")
-        return "".join(tokens[i] if i in tokens else self.chars[i - 2] for i in ids)
+        values = [int(i) for i in ids]
+        if any(not 0 <= i < len(self) for i in values):
+            raise ValueError(f"ids must be in [0, {len(self) - 1}] for this vocabulary, got {values}")
+        return "".join(tokens[i] if i in tokens else self.chars[i - 2] for i in values)
 
     def save(self, path: str | Path) -> Path:
         """Write the vocabulary to a small JSON file (atomically: `files.atomic_write`) and return its path."""
@@ -103,7 +103,7 @@ class CharVocab:
 
 
 def encode_sentences(sentences: Sequence[str], vocab: CharVocab) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """Each sentence as `(ids (T_i,) int64, labels (T_i,) int64)`, T_i its number of non-space characters.
+    """Each sentence as `(ids (L_i,) int64, labels (L_i,) int64)`, L_i its number of non-space characters.
 
     The labels are `space_labels`', except the last one, which is PAD_LABEL
     (-100): nothing can follow the last character, so there is no decision to
@@ -123,12 +123,12 @@ def encode_sentences(sentences: Sequence[str], vocab: CharVocab) -> list[tuple[t
 
 
 def collate_ids(batch: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Pad `(ids (T_i,), labels (T_i,))` samples into `(ids (N, T) int64, labels (N, T), lengths (N,))`.
+    """Pad `(ids (L_i,), labels (L_i,))` samples into `(ids (N, L) int64, labels (N, L), lengths (N,))`.
 
     Padding: id PAD_ID (0) and label PAD_LABEL (-100).
     """
     ids, labels, lengths = collate_padded([(x.long().unsqueeze(1), y) for x, y in batch])
-    return ids.squeeze(-1), labels, lengths  # (N, T), (N, T), (N,)
+    return ids.squeeze(-1), labels, lengths  # (N, L), (N, L), (N,)
 
 
 def make_segmentation_loaders(
@@ -136,8 +136,8 @@ def make_segmentation_loaders(
 ) -> tuple[DataLoader, DataLoader]:
     """`(train_loader, val_loader)` over `splits["train"]` and `splits["val"]`.
 
-    Batches are `(ids (N, T), labels (N, T), lengths (N,))` from `collate_ids`,
-    N <= batch_size, T the longest sentence of the batch. Both loaders batch
+    Batches are `(ids (N, L), labels (N, L), lengths (N,))` from `collate_ids`,
+    N <= batch_size, L the longest sentence of the batch. Both loaders batch
     sentences of similar length (`samplers.LengthGroupedBatchSampler`), so a
     batch carries little padding: the training batches are regrouped and
     shuffled every epoch, from `seed` (which `train(seed=...)` resets); the
@@ -146,9 +146,10 @@ def make_segmentation_loaders(
     check_int("seed", seed, minimum=0)
     if not isinstance(splits, dict) or not {"train", "val"} <= splits.keys():
         raise ValueError(f"splits must be split_sentences()'s dict, with 'train' and 'val', got {describe(splits)}")
-    loaders = []
+    loaders: list[DataLoader] = []
     for part, shuffle in (("train", True), ("val", False)):
         samples = encode_sentences(splits[part], vocab)
         sampler = LengthGroupedBatchSampler([len(ids) for ids, _ in samples], batch_size, seed=seed, shuffle=shuffle)
-        loaders.append(DataLoader(samples, batch_sampler=sampler, collate_fn=collate_ids))
+        # torch's stubs ask for a Dataset; any list indexes as one
+        loaders.append(DataLoader(samples, batch_sampler=sampler, collate_fn=collate_ids))  # type: ignore[arg-type]
     return loaders[0], loaders[1]

@@ -15,10 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import torch
-from matplotlib.figure import Figure
 
 from ...files import damaged, reading
-from ...plots import finish_figure, subplots
+from ...plots import CourseFigure, finish_figure, subplots
 from ...validation import check_int, describe
 
 MIN_LEN, MAX_LEN = 20, 120  # sentence lengths kept, in characters with spaces
@@ -166,7 +165,7 @@ def insert_spaces(chars: str, labels: Iterable[int]) -> str:
     return "".join(pieces)
 
 
-def plot_length_histogram(splits: dict) -> Figure:
+def plot_length_histogram(splits: dict) -> CourseFigure:
     """Histogram of the sentences' lengths (characters without spaces, the steps the model reads), per split."""
     fig, ax = subplots(figsize=(7, 3.6))
     lengths = {part: [len(space_labels(s)[0]) for s in sentences] for part, sentences in splits.items()}
@@ -174,7 +173,7 @@ def plot_length_histogram(splits: dict) -> Figure:
     longest = max(max(values) for values in lengths.values())
     bins = range(shortest - shortest % 5, longest + 6, 5)  # 5 characters wide, on multiples of 5
     ax.hist(list(lengths.values()), bins=bins, stacked=True, label=list(lengths))
-    ax.set(title="Sentence lengths", xlabel="characters (spaces removed) = time steps T", ylabel="sentences")
+    ax.set(title="Sentence lengths", xlabel="characters (spaces removed) = time steps L", ylabel="sentences")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     in_words = "; ".join(
@@ -183,7 +182,7 @@ def plot_length_histogram(splits: dict) -> Figure:
         for part, values in lengths.items()
     )
     description = (
-        f"Histogram of sentence lengths in characters without spaces (the time steps T), bins of 5 characters, "
+        f"Histogram of sentence lengths in characters without spaces (the time steps L), bins of 5 characters, "
         f"splits stacked: {in_words}."
     )
     return finish_figure(fig, description)

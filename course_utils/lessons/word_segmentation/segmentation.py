@@ -49,7 +49,7 @@ def _predict_ids(model, id_lists, batch_size) -> list[list[int]]:
             chunk = filled[start : start + batch_size]
             samples = [(torch.tensor(id_lists[i]), torch.zeros(len(id_lists[i]), dtype=torch.int64)) for i in chunk]
             ids, _, lengths = collate_ids(samples)
-            labels = model(ids, lengths).argmax(-1)  # (N, T)
+            labels = model(ids, lengths).argmax(-1)  # (N, L)
             for row, i in enumerate(chunk):
                 predictions[i] = labels[row, : lengths[row]].tolist()
     for labels in predictions:
