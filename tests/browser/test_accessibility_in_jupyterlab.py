@@ -143,13 +143,13 @@ def test_the_shape_explorer_works_from_the_keyboard(explorers, artifacts):
     press(explorers, "Tab", "Enter")  # the cell button "gru"
     says("nn.GRU(5, 4, num_layers=1")
     press(explorers, "Tab", "Tab", "ArrowUp")  # past "lstm" to the batch size box
-    says("(N, L, F) = (4, 6, 5)")
+    says("(N, L, H_in) = (4, 6, 5)")
     press(explorers, "Tab", "Tab", "Tab", "Tab", "ArrowUp")  # past length, features and hidden to layers
     says("nn.GRU(5, 4, num_layers=2")
     says("weight_ih_l1")
     press(explorers, "Tab", "Space")  # the bidirectional checkbox
     says("bidirectional=False, batch_first=True")
     press(explorers, "Tab", "Space")  # the batch_first checkbox
-    says("(L, N, F) = (6, 4, 5)")
+    says("(L, N, H_in) = (6, 4, 5)")
     explorer.screenshot(path=str(artifacts / "shape-explorer.png"))
     assert not failing(run_axe(explorers, {"include": [[".birnn-shape-explorer"]]}))
