@@ -2,11 +2,11 @@
 
 The rooms:
 
-* the core, lesson-agnostic: `env`, `validation`, `tables` and `files` (pure Python),
-  `tensors`, `data`, `shapes`, `models`, `training`, `checkpoints`,
-  `metrics`, `plots`, `claims`;
+* the core, lesson-agnostic: `env`; `validation`, `verdicts`, `stubs`, `tables`,
+  `display`, `claims` and `files` (pure Python); `tensors`, `data`, `shapes`,
+  `models`, `training`, `checkpoints`, `metrics`, `plots`;
 * `quiz` (no torch): the question bank, grading, and the two views of a quiz;
-* `checks`: the exercise check framework, one module per lesson;
+* `checks`: the exercise checks (runner, report, comparators), one module per lesson;
 * `lessons`: one module or package per lesson that needs code of its own.
 
 Notebooks import from here instead of repeating code. The rules between the

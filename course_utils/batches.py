@@ -16,6 +16,8 @@ labels, which int64 cannot always hold, are refused with the fix `y.long()`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 from .tensors import PAD_LABEL, check_lengths, check_not_meta
@@ -155,14 +157,21 @@ def check_not_probabilities(output: torch.Tensor) -> None:
         )
 
 
+BATCH_AXES = ("sequence", "step", "feature")  # the axes of a batch tensor x (N, L, H_in), in words
+
+
 def first_index(mask: torch.Tensor) -> tuple[int, ...]:
-    """The index of the first True entry of a boolean tensor that has one."""
+    """The index of the first True entry of a boolean tensor that has one (the first wrong or broken entry)."""
     return tuple(int(i) for i in mask.nonzero()[0])
 
 
-def position(index: tuple[int, ...]) -> str:
-    """An index of a batch tensor in words: `[sequence 2, step 5, feature 0]`."""
-    names = ("sequence", "step", "feature") if len(index) <= 3 else tuple(f"axis {i}" for i in range(len(index)))
+def position(index: tuple[int, ...], axes: Sequence[str] = BATCH_AXES) -> str:
+    """An index in words, each number named by its axis: `[sequence 2, step 5, feature 0]`.
+
+    axes: the name of each axis (a batch tensor's by default); when there are fewer names than numbers,
+    every number is named `axis i`.
+    """
+    names = axes if len(axes) >= len(index) else tuple(f"axis {i}" for i in range(len(index)))
     return "[" + ", ".join(f"{name} {i}" for name, i in zip(names, index)) + "]"
 
 

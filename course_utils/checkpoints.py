@@ -32,7 +32,7 @@ import torch
 from torch import nn
 
 from .files import atomic_write, check_path, damaged, reading
-from .models import model_device
+from .models import check_module, model_device
 from .validation import describe
 
 DIGEST_TAG = "course_utils weights sha256 "  # the zip comment: this tag, then the weights' SHA-256
@@ -53,8 +53,7 @@ def save_checkpoint(model: nn.Module, path: str | os.PathLike) -> Path:
     parent folders are created. A read-only file at `path` is not replaced
     (PermissionError naming it), nor a device, FIFO or folder.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    check_module("model", model)
     path = check_path("path", path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = model.state_dict()
@@ -84,8 +83,7 @@ def load_checkpoint(model: ModuleT, path: str | os.PathLike) -> ModuleT:
     newer torch than this one reads: its message says to upgrade torch), ValueError naming the
     missing, unexpected or differently shaped entries for another architecture.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    check_module("model", model)
     with reading(path, "checkpoint file", "write one with save_checkpoint(model, path)") as path:
         stored_digest = _verify_zip(path, model.state_dict())
         try:

@@ -17,6 +17,10 @@ it by (an order, an equality, a count of a kind).
 As a cell's last line write `_ = claim(...)`: the returned bool would
 otherwise show as a second output (a trailing `;` does not hide it from nbval).
 
+`print_error(action)` is the claim line of an error: it prints the error a
+learner will meet as one stable line, `TypeName: message` (or `no error raised`),
+instead of a traceback.
+
 Margins: where the environment variable CLAIMS_LOG_ENV_VAR names a file, every
 claim also appends one JSON line to it (text, verdict and, for the compared
 claims, relation, value, bound and margin: how far the value is on the right
@@ -33,6 +37,7 @@ import numbers
 import os
 import stat
 import sys
+from collections.abc import Callable
 
 from .validation import describe
 
@@ -62,6 +67,22 @@ def claim(text: str, condition: object) -> bool:
             f"such as (a > b).all()), got {describe(condition)}"
         )
     return _state(text, bool(condition), {})
+
+
+def print_error(action: Callable[[], object]) -> None:
+    """Run `action()` and print the error it raises as `TypeName: message`, or that it raised none.
+
+    Notebooks use it to show an error a learner will meet, without a long
+    traceback: `print_error(lambda: rnn(x_2d))`.
+    """
+    if not callable(action):
+        raise TypeError(f"action must be a function to call, e.g. lambda: rnn(x_2d), got {describe(action)}")
+    try:
+        action()
+    except Exception as error:  # showing the error is the point
+        print(f"{type(error).__name__}: {error}")
+    else:
+        print("no error raised")
 
 
 def claim_at_least(text: str, value: object, bound: object) -> bool:

@@ -1,7 +1,7 @@
 """The course's shape in one place: its lessons in order, each with its notebook, map entry, quiz and exercise.
 
 Whatever lists the lessons reads `LESSONS`: the quiz banks (`quiz.bank`), the progress view and
-its exercise checks (`quiz.progress`), the checks' task names (`checks.framework.run_check`), and
+its exercise checks (`learner.report`), the checks' task names (`checks.runner.run_check`), and
 the tests that keep the README's map, lesson 00's map, the notebooks' titles and next-lesson links,
 the exercises and the lessons' import contract in step with it. Adding a lesson is adding its
 `Lesson` here and writing the files it names; the tests say which are missing.

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .batches import check_label_range, check_loader, check_logits, split_batch
+from .models import check_module
 from .tensors import PAD_LABEL, check_tensor
 from .training import predict
 from .validation import check_int, describe
@@ -24,8 +25,7 @@ def accuracy_by_position(model: nn.Module, loader: Iterable) -> torch.Tensor:
     no sequence reaches is NaN. Runs on the model's device, without gradients.
     Every batch is checked: per-step labels, each in 0..C-1 or PAD_LABEL.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    check_module("model", model)
     check_loader("loader", loader)
     correct = count = torch.zeros(0)
     for index, batch in enumerate(loader):

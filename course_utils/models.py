@@ -54,10 +54,19 @@ def unpack_batch(packed: PackedSequence, total_length: int) -> tuple[torch.Tenso
     return pad_packed_sequence(packed, batch_first=True, total_length=total_length)
 
 
+def check_module(name: str, value: object, kind: str = "") -> None:
+    """Raise TypeError naming the argument unless `value` is a `torch.nn.Module`.
+
+    kind: what the module should be, for the message (e.g. "a trained tagger").
+    """
+    if not isinstance(value, nn.Module):
+        what = f" ({kind})" if kind else ""
+        raise TypeError(f"{name} must be a torch.nn.Module{what}, got {describe(value)}")
+
+
 def count_parameters(module: nn.Module) -> int:
     """Number of scalars in all of `module`'s parameters (trainable or not)."""
-    if not isinstance(module, nn.Module):
-        raise TypeError(f"module must be a torch.nn.Module, got {describe(module)}")
+    check_module("module", module)
     return sum(p.numel() for p in module.parameters())
 
 
@@ -109,8 +118,7 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
     `with eval_mode(model), torch.no_grad(): ...` is how the course predicts:
     dropout off, no gradients, and a model in the middle of training stays in training mode after.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    check_module("model", model)
     was_training = model.training
     model.eval()
     try:

@@ -7,16 +7,15 @@ backend would otherwise draw it a second time when the cell finishes).
 Every figure also says in words what it shows (`figure.description`, built
 from the data it draws): a learner who cannot see the picture reads the same
 facts. Jupyter gets the figure as HTML `<img alt=description>`, as PNG, and as
-the description in plain text; see `CourseFigure`. Any matplotlib backend
-works, e.g. MPLBACKEND=Agg, where no inline display is set up. A lesson's own
-figure is made with `subplots` and handed back through `finish_figure` with its
-description.
+the description in plain text; see `CourseFigure` and `course_utils.display`.
+Any matplotlib backend works, e.g. MPLBACKEND=Agg, where no inline display is
+set up. A lesson's own figure is made with `subplots` and handed back through
+`finish_figure` with its description.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import statistics
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from .display import DescribedImage
 from .tensors import check_tensor
 from .validation import check_int, describe
 
@@ -42,18 +42,11 @@ READ_COLOURS = {"forward": "tab:blue", "backward": "tab:orange", "both": "tab:gr
 class CourseFigure(Figure):
     """A matplotlib Figure that Jupyter shows as a picture with a text alternative, whatever the backend.
 
-    `description` (set by `finish_figure`) says what the figure shows. Jupyter
-    gets three forms of it:
-    * `text/html`: `<img alt=description>`. JupyterLab 4 ranks HTML above PNG,
-      keeps the alt when it sanitizes the HTML of an untrusted notebook, and
-      ignores an alt given in a PNG's metadata: this is the form that puts the
-      description on the image for a screen reader. nbconvert's HTML export
-      uses it too.
-    * `image/png`, with the description as `alt` in its metadata (read by
-      nbconvert's classic template), for front ends that do not render HTML.
-    * `text/plain`: the description itself, for text front ends and exports
-      (and what nbval compares).
-    A figure never given a description shows as a plain PNG.
+    `description` (set by `finish_figure`) says what the figure shows; a
+    described figure displays as a `course_utils.display.DescribedImage` of its
+    PNG: `<img alt=description>` as HTML, the PNG with the description as its
+    `alt`, and the description as text/plain (what nbval compares). A figure
+    never given a description shows as a plain PNG.
     """
 
     description: str = ""
@@ -66,23 +59,9 @@ class CourseFigure(Figure):
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
         png = self.png()
-        encoded = base64.b64encode(png).decode("ascii")
         if not self.description:
-            return {"image/png": encoded, "text/plain": repr(self)}, {}
-        data = {"text/html": image_html(png, self.description), "image/png": encoded, "text/plain": self.description}
-        return data, {"image/png": {"alt": self.description}}
-
-
-def image_html(png: bytes, description: str, max_width: str | None = None) -> str:
-    """An HTML `<img>` of PNG bytes whose `alt` text is `description` (escaped), the image inlined as base64.
-
-    max_width: optional CSS width (e.g. "720px") the image is scaled down to when it is wider.
-    """
-    if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
-        raise TypeError(f"png must be the bytes of a PNG image, got {describe(png)}")
-    encoded = base64.b64encode(png).decode("ascii")
-    style = "" if max_width is None else f' style="max-width:{html.escape(max_width)}"'
-    return f'<img alt="{html.escape(description)}"{style} src="data:image/png;base64,{encoded}">'
+            return {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": repr(self)}, {}
+        return DescribedImage(png, self.description)._repr_mimebundle_(include, exclude)
 
 
 def plot_history(histories: History | dict[str, History], metrics: Sequence[str] = ("loss", "acc")) -> CourseFigure:

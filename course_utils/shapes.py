@@ -7,13 +7,12 @@ LSTM cell size, D = 2 for a bidirectional layer and 1 otherwise.
 
 from __future__ import annotations
 
-import html
 from typing import NamedTuple
 
 import torch
 from torch import nn
 
-from .tables import html_table, text_table
+from .tables import TableView
 from .tensors import check_cell, check_input, check_tensor
 from .validation import check_bool, check_int, describe
 
@@ -170,7 +169,7 @@ class ShapeRow(NamedTuple):
     note: str = ""
 
 
-class ShapeTable:
+class ShapeTable(TableView):
     """Shapes of one RNN call: input, output, h_n (c_n) and every parameter, with axis meanings.
 
     `str()` gives a fixed-width text table (stable: no ids or addresses, so
@@ -178,6 +177,7 @@ class ShapeTable:
     """
 
     HEADER = ("tensor", "shape", "axes", "note")
+    rule = code = align_left = True
 
     def __init__(self, title: str, rows: list[ShapeRow], footer: str = ""):
         self.title = title
@@ -191,21 +191,14 @@ class ShapeTable:
                 return row
         raise KeyError(f"no row named {name!r}; rows are {[row.name for row in self.rows]}")
 
-    def _cells(self) -> list[tuple[str, str, str, str]]:
-        return [(row.name, str(row.shape), row.axes, row.note) for row in self.rows]
+    def table_cells(self) -> tuple[tuple[str, ...], list[tuple[str, str, str, str]]]:
+        return self.HEADER, [(row.name, str(row.shape), row.axes, row.note) for row in self.rows]
 
-    def __str__(self) -> str:
-        lines = [self.title, text_table(self.HEADER, self._cells(), rule=True)]
-        if self.footer:
-            lines.append(self.footer)
-        return "\n".join(lines)
+    def caption(self) -> str:
+        return self.title
 
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        footer = f"<p>{html.escape(self.footer)}</p>" if self.footer else ""
-        table = html_table(self.HEADER, self._cells(), code=True, align_left=True)
-        return f"<p><code>{html.escape(self.title)}</code></p>{table}{footer}"
+    def footnote(self) -> str:
+        return self.footer
 
 
 def shape_table(rnn: nn.RNNBase, x: torch.Tensor) -> ShapeTable:

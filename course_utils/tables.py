@@ -4,13 +4,15 @@ The text form is what a terminal prints and what nbval compares in a stored
 notebook, so it is plain and deterministic; the HTML form is what Jupyter
 renders. Every table of the package (shape tables, training histories, the
 delay comparison, the explorers, the quiz's score by topic, ...) goes through
-these two functions. Pure Python: the quiz uses them without importing torch.
+these two functions, and an object that *is* a table gets both forms from
+`TableView`. Pure Python: the quiz uses them without importing torch.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import ClassVar
 
 from .validation import describe
 
@@ -82,6 +84,60 @@ def html_table(
         cells = (f"<code>{html.escape(c)}</code>" if code else html.escape(c) for c in row)
         body += f"<tr{shade}>" + "".join(f"<td{style}>{c}</td>" for c in cells) + "</tr>"
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+class TableView:
+    """Base of an object that is a table: `str()` and `repr()` give its text form, Jupyter its HTML form.
+
+    A subclass says what the table holds (`table_cells`: the header and the rows,
+    every cell a str) and, where it has them, a caption above and a footnote
+    below (`caption`, `footnote`: "" for none). The class attributes choose the
+    look: `rule` (text: dashes under the header), `code` (HTML: the caption and
+    cells as code, for shapes and settings), `align_left` (HTML: left-aligned
+    cells); `text_align` the text form's alignment per column. The text form is
+    what nbval compares in a stored notebook, so it must be the same on every run.
+    """
+
+    rule: ClassVar[bool] = False
+    code: ClassVar[bool] = False
+    align_left: ClassVar[bool] = False
+
+    def table_cells(self) -> tuple[Sequence[str], Sequence[Sequence[str]]]:
+        """The header and the rows of the table, every cell a str."""
+        raise NotImplementedError(f"{type(self).__name__} must say what its table holds (table_cells)")
+
+    def text_align(self, columns: int) -> str | Sequence[str]:
+        """The text form's alignment: "<" or ">" for every column, or one of them per column."""
+        return "<"
+
+    def caption(self) -> str:
+        """A line above the table ("" for none)."""
+        return ""
+
+    def footnote(self) -> str:
+        """A line below the table ("" for none)."""
+        return ""
+
+    def to_text(self) -> str:
+        """The caption, the fixed-width table and the footnote, as lines of text."""
+        header, rows = self.table_cells()
+        table = text_table(header, rows, align=self.text_align(len(header)), rule=self.rule)
+        return "\n".join(part for part in (self.caption(), table, self.footnote()) if part)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        header, rows = self.table_cells()
+        caption, footnote = self.caption(), self.footnote()
+        table = html_table(header, rows, code=self.code, align_left=self.align_left)
+        above = html.escape(caption)
+        above = f"<p><code>{above}</code></p>" if caption and self.code else f"<p>{above}</p>" if caption else ""
+        below = f"<p>{html.escape(footnote)}</p>" if footnote else ""
+        return f"{above}{table}{below}"
 
 
 def _check_cells(header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[list[str], list[list[str]]]:

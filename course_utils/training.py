@@ -41,10 +41,10 @@ from .batches import (
     split_batch,
 )
 from .env import pick_device, seed_everything
-from .models import check_finite_weights, check_trainable, eval_mode, model_device
+from .models import check_finite_weights, check_module, check_trainable, eval_mode, model_device
 from .perturbation import nudge_weights, perturbation, shuffle_seed
 from .samplers import LengthGroupedBatchSampler
-from .tables import html_table, text_table
+from .tables import TableView
 from .tensors import PAD_LABEL, check_lengths, check_tensor
 from .validation import check_bool, check_choice, check_int, check_positive_number, describe
 
@@ -52,7 +52,7 @@ COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc")
 LOSSES = ("cross_entropy", "mse")
 
 
-class History:
+class History(TableView):
     """Per-epoch record of a training run.
 
     `.rows` is a list of dicts with keys `epoch, train_loss, train_acc,
@@ -102,17 +102,12 @@ class History:
             raise ValueError(f"every epoch's {metric} is NaN or inf: training diverged, so no epoch is best")
         return self.rows[values.index(min(finite) if metric.endswith("loss") else max(finite))]
 
-    def to_text(self) -> str:
-        """A fixed-width table, one line per epoch (no timings, so it is stable)."""
-        return text_table(COLUMNS, self._cells(), align=">")
+    def table_cells(self) -> tuple[tuple[str, ...], list[list[str]]]:
+        """One row per epoch, without the timings (so the text form is stable)."""
+        return COLUMNS, [[_format_cell(name, row[name]) for name in COLUMNS] for row in self.rows]
 
-    __repr__ = __str__ = to_text
-
-    def _repr_html_(self) -> str:
-        return html_table(COLUMNS, self._cells())
-
-    def _cells(self) -> list[list[str]]:
-        return [[_format_cell(name, row[name]) for name in COLUMNS] for row in self.rows]
+    def text_align(self, columns: int) -> str:
+        return ">"
 
 
 class TrainingStopped(Exception):
@@ -181,8 +176,7 @@ def train(
     the exception and one printed line say so. In a notebook, after Ctrl-C:
     `import sys; history = sys.last_value.history`.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    check_module("model", model)
     check_int("epochs", epochs)
     check_positive_number("lr", lr)
     check_positive_number("weight_decay", weight_decay, allow_zero=True)
@@ -275,8 +269,7 @@ def evaluate(
     Every batch is checked as in `train`; weights or outputs that are not
     finite raise ValueError instead of giving a NaN loss.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    check_module("model", model)
     check_choice("loss", loss, LOSSES)
     check_loader("loader", loader)
     check_finite_weights(model)
@@ -389,8 +382,7 @@ def predict(
     and `(N, L)` for a tagger, `(N, C)` and `(N,)` for a classifier. Runs in eval
     mode without gradients (the model's mode is restored after). x must be finite.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    check_module("model", model)
     check_tensor("x (N, L, H_in)", x, dim=3, floating=True)
     if lengths is not None:
         lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])

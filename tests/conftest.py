@@ -8,7 +8,7 @@
   plotting function closed its figure does not see one that another test left.
 * `one_torch_thread`: for tests of tiny layers, where thread start-up and
   contention on a busy machine cost more than the work.
-* A throwaway progress store (`course_utils.progress_store`): no test ever
+* A throwaway progress store (`course_utils.learner.store`): no test ever
   reads or writes the learner's own. The whole run gets one in a temporary
   folder, each test function its own `tmp_path/progress.json`, and each
   notebook nbval runs its own fresh file, set before its kernel starts, so a
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import progress_store
+from course_utils.learner import store
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW_FOLDERS = (ROOT / "tests" / "notebooks", ROOT / "tests" / "browser", ROOT / "tests" / "dist")
@@ -38,7 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Point the progress store at a file of this run's own, whatever the environment said."""
     folder = Path(tempfile.mkdtemp(prefix="birnn-progress-"))
     config.stash[_STORES] = folder
-    os.environ[progress_store.ENV_VAR] = str(folder / "session.json")
+    os.environ[store.ENV_VAR] = str(folder / "session.json")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -59,19 +59,19 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if item.parent not in _NOTEBOOK_STORES:
         folder = Path(tempfile.mkdtemp(dir=item.config.stash[_STORES], prefix=f"{item.path.stem}-"))
         _NOTEBOOK_STORES[item.parent] = folder / "progress.json"
-    session_store = os.environ[progress_store.ENV_VAR]
-    os.environ[progress_store.ENV_VAR] = str(_NOTEBOOK_STORES[item.parent])
+    session_store = os.environ[store.ENV_VAR]
+    os.environ[store.ENV_VAR] = str(_NOTEBOOK_STORES[item.parent])
     try:
         yield
     finally:
-        os.environ[progress_store.ENV_VAR] = session_store
+        os.environ[store.ENV_VAR] = session_store
 
 
 @pytest.fixture(autouse=True)
 def throwaway_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test records into its own empty progress file."""
     path = tmp_path / "progress.json"
-    monkeypatch.setenv(progress_store.ENV_VAR, str(path))
+    monkeypatch.setenv(store.ENV_VAR, str(path))
     return path
 
 

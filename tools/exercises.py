@@ -11,11 +11,13 @@ between two marker lines, inside a function body:
 In the exercise, each marked block becomes a stub at the same indentation:
 
     def reverse_time(x):
-        raise NotImplementedError("flip the time axis (dim 1)")
+        raise NotImplementedError("your code here: flip the time axis (dim 1)")
 
 The exercise keeps every other cell and no outputs. Blocks must be indented
 (inside a function) so that an unfinished exercise still runs top to bottom:
-its check cells report "not attempted yet" instead of stopping.
+its check cells report "not attempted yet" instead of stopping. The stub's
+form is `course_utils.stubs`, the one module the checks recognise it by; it is
+pure Python, so the generator runs without importing torch.
 
 Every character outside the markers is kept as it is: lines are split at "\n"
 only (not at form feeds, "\x85" or "\u2028", as str.splitlines would), and a
@@ -49,8 +51,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_utils.checks.framework import stub_line
 from course_utils.files import atomic_write, reading, writable_target
+from course_utils.stubs import stub_line
 
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?:\s+hint:\s*(?P<hint>.*?))?\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")

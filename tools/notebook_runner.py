@@ -33,7 +33,7 @@ from pathlib import Path
 
 from course_utils.claims import CLAIMS_LOG_ENV_VAR
 from course_utils.files import atomic_write, damaged, reading, writable_target
-from course_utils.progress_store import ENV_VAR as PROGRESS_ENV_VAR
+from course_utils.learner.store import ENV_VAR as PROGRESS_ENV_VAR
 
 # The standard kernel name, which every front end maps to the Python of its own environment
 # (here the venv's: jupyter_client starts it with sys.executable).

@@ -16,8 +16,10 @@ import torch
 from torch import nn
 
 from ..lessons.concept import run_direction
-from .common import expect_close, expect_pair, seeded
-from .framework import CheckReport, run_check
+from .common import seeded
+from .comparators import expect_close, expect_pair
+from .report import CheckReport
+from .runner import run_check
 
 ATOL = 1e-5  # float32 loops of a few steps agree with torch to about 1e-7
 STEPS = ("sequence", "step", "unit")

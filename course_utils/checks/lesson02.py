@@ -21,8 +21,10 @@ import torch
 from ..models import CELLS
 from ..shapes import GATES
 from ..validation import short_repr
-from .common import expect_close, expect_pair, seeded, with_explanation
-from .framework import CheckReport, Mismatch, run_check
+from .common import seeded
+from .comparators import Mismatch, expect_close, expect_pair, with_explanation
+from .report import CheckReport
+from .runner import run_check
 
 # (cell, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first)
 SHAPE_CASES = {

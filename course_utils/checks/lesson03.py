@@ -15,12 +15,15 @@ from typing import Any
 
 import torch
 
+from ..batches import first_index
 from ..data import make_tagging_loaders
 from ..models import SequenceTagger
 from ..training import train
 from ..validation import short_repr
 from .common import seeded
-from .framework import CheckReport, Mismatch, expect_finite, expect_shape, run_check
+from .comparators import Mismatch, expect_finite, expect_shape
+from .report import CheckReport
+from .runner import run_check
 
 FEATURES, CLASSES = 8, 5
 ACCURACY_BAR = 0.85
@@ -122,7 +125,7 @@ def check_fixed_tagger(tagger_class: Callable[..., Any]) -> CheckReport:
     def sequences_apart():
         moved = _largest_change(build(), _batch((5, 5, FEATURES)), lambda x: x[0].add_(1.0))[1:]
         if (moved > SAME).any():
-            other = int((moved > SAME).nonzero()[0]) + 1
+            other = first_index(moved > SAME)[0] + 1  # moved leaves out sequence 0
             raise Mismatch(
                 f"changing sequence 0 changed the logits of sequence {other} (by up to {float(moved.max()):.3f}): "
                 "the RNN reads axis 0 of x as time, so the sequences run through it one after another. "

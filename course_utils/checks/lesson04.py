@@ -20,8 +20,10 @@ from torch.nn.utils.rnn import PackedSequence
 
 from ..models import CELLS
 from ..tensors import step_mask
-from .common import expect_close, run_packed, seeded
-from .framework import CheckReport, run_check
+from .common import run_packed, seeded
+from .comparators import expect_close
+from .report import CheckReport
+from .runner import run_check
 
 FEATURES = 3
 ATOL = 1e-5

@@ -21,8 +21,10 @@ import torch
 
 from ..models import CELLS
 from ..tensors import reverse_within_lengths, step_mask
-from .common import Mistake, expect_close, explaining_errors, run_packed, seeded
-from .framework import CheckReport, Mismatch, run_check
+from .common import run_packed, seeded
+from .comparators import Mismatch, Mistake, expect_close, explaining_errors
+from .report import CheckReport
+from .runner import run_check
 
 ATOL = 1e-5
 FEATURES = 3  # H_in of the layers in check_bidirectional_within_lengths

@@ -23,8 +23,10 @@ from torch.utils.data import DataLoader, TensorDataset
 from ..data import ceiling_by_position, forward_ceiling, make_tagging_data
 from ..training import evaluate
 from ..validation import short_repr
-from .common import expect_pair, seeded, with_explanation
-from .framework import CheckReport, Mismatch, non_finite_message, precision_note, run_check
+from .common import seeded
+from .comparators import Mismatch, expect_pair, non_finite_message, precision_note, with_explanation
+from .report import CheckReport
+from .runner import run_check
 
 # (seq_len, k) of each case
 CEILING_CASES = {

@@ -25,8 +25,10 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from ..lessons.speaker_id import N_COEFFICIENTS, N_SPEAKERS, make_vowel_loaders
 from ..tensors import step_mask
 from ..training import evaluate, train
-from .common import expect_close, seeded
-from .framework import CheckReport, Mismatch, run_check
+from .common import seeded
+from .comparators import Mismatch, expect_close
+from .report import CheckReport
+from .runner import run_check
 
 ATOL = 1e-5
 FEATURES = 4

@@ -21,8 +21,10 @@ from torch.nn.utils.rnn import PackedSequence
 from ..lessons.word_segmentation import PAD_ID, space_labels
 from ..tensors import step_mask
 from ..validation import short_repr
-from .common import expect_close, expect_pair, seeded, with_explanation
-from .framework import CheckReport, Mismatch, expect_equal, run_check
+from .common import seeded
+from .comparators import Mismatch, expect_close, expect_equal, expect_pair, with_explanation
+from .report import CheckReport
+from .runner import run_check
 
 LABEL_CASES = {
     "'the cat sat'": "the cat sat",

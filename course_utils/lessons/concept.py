@@ -21,6 +21,7 @@ import ipywidgets as widgets
 import torch
 from torch import nn
 
+from ..display import image_html
 from ..models import SequenceTagger, eval_mode
 from ..tables import html_table, text_table
 from ..tensors import check_input, check_lengths, check_tensor, reverse_within_lengths, step_mask
@@ -299,7 +300,7 @@ class PipelineViewer(TextBox):
         if any(key[1] != sequence for key in self._images):
             self._images.clear()
         if (index, sequence) not in self._images:
-            from ..plots import image_html, plot_tensor_heatmap  # here: building the stages needs no matplotlib
+            from ..plots import plot_tensor_heatmap  # here: building the stages needs no matplotlib
 
             stage = self.stages[index]
             figure = plot_tensor_heatmap(

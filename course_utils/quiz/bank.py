@@ -1,4 +1,4 @@
-"""The question bank of the course's quizzes: the question model, loading and validation.
+"""The question bank of the course's quizzes: loading and validating the bank files into `Question`s.
 
 The bank is package data: `course_utils/quiz/banks/<notebook id>.json`, one file per
 notebook, plus `final_test.json`. A file looks like
@@ -18,18 +18,20 @@ Python that sets `result` to the correct option's text (or to `expect`, a
 piece of text found in the correct option only); the unit tests run it with
 torch to prove the stored answer. Options are lettered A, B, C, ... in the
 order stored. Every problem in a file raises `BankError` naming
-the file, the question id and the field.
+the file, the question id and the field. The values it builds (`Question`,
+`Bank`) are `course_utils.quiz.values`; the banks loaded once for the whole
+course are `course_utils.quiz.registry`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
 from ..course import quiz_notebooks
+from .values import LETTERS, Bank, Question
 
 BANK_DIR = Path(__file__).with_name("banks")
 # One bank per lesson with a quiz, named after its notebook ("02_shapes.json"), in course order:
@@ -37,7 +39,6 @@ BANK_DIR = Path(__file__).with_name("banks")
 NOTEBOOK_BANKS = quiz_notebooks()
 FINAL_TEST = "final_test"
 DIFFICULTIES = ("easy", "medium", "hard")
-LETTERS = "ABCDEF"
 MIN_OPTIONS = 2
 
 _REQUIRED_TEXT = ("id", "topic", "difficulty", "prompt", "hint", "correct")
@@ -50,43 +51,6 @@ Fail = Callable[[str, str], NoReturn]  # fail(field, problem) raises a BankError
 
 class BankError(ValueError):
     """A bank file that cannot be used; the message names the file, question id and field."""
-
-
-@dataclass(frozen=True)
-class Question:
-    """One multiple-choice question; `correct` is a letter (A, B, ...) into `options`."""
-
-    id: str
-    notebook: str
-    topic: str
-    difficulty: str
-    prompt: str
-    options: tuple[str, ...]
-    correct: str
-    explanation: tuple[str, ...]
-    hint: str
-    misconceptions: dict = field(compare=False)  # {wrong letter: what choosing it reveals}
-    code: str | None = None
-    verify: str | None = None
-    expect: str | None = None
-
-    @property
-    def letters(self) -> str:
-        """The letters of this question's options, e.g. "ABCD"."""
-        return LETTERS[: len(self.options)]
-
-    def option(self, letter: str) -> str:
-        """The text of the option with this letter."""
-        return self.options[self.letters.index(letter)]
-
-
-@dataclass(frozen=True)
-class Bank:
-    """The questions of one bank file (a notebook's quiz or the final test)."""
-
-    name: str
-    title: str
-    questions: tuple[Question, ...]
 
 
 def load_banks(directory: Path | str = BANK_DIR) -> dict[str, Bank]:

@@ -1,74 +1,42 @@
-"""Grading and scores: `grade` and `reveal` give a `Feedback`, `QuizState` keeps the score, `Quiz` shows both views.
+"""Grading and scores: `grade` and `reveal` give a `Feedback`, `QuizState` keeps the score.
 
-A `Quiz` is one set of questions with two views: an ipywidgets form (built
-lazily by `course_utils.quiz.widgets`) and a plain-text version
-(`course_utils.quiz.text`), used wherever no widget front end runs. Both
-views grade with the one function `grade` and record into one `QuizState`,
-and every answer counted there is also saved to the learner's progress
-(`course_utils.quiz.history`), so it outlives the kernel.
-
-The bank is loaded and validated when this module is imported (see
-`course_utils.quiz.bank`), so a broken bank file fails loudly at once.
+Both views of a quiz (`course_utils.quiz.text`, `course_utils.quiz.widgets`)
+grade with the one function `grade` and show one `QuizState`. What a view needs
+of the quiz it shows is `ShownQuiz`: the orchestrator above the views
+(`course_utils.quiz.orchestrator.Quiz`) is one, so a view never imports it.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from ..validation import short_repr
-from .bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS, Question, load_banks
-from .history import describe_try, earlier_tries, save_feedback
-from .text import count, format_question, wrap_prose
-
-BANKS = load_banks()
-QUESTIONS = {q.id: q for bank in BANKS.values() for q in bank.questions}
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """The verdict on one choice.
-
-    status is "missing" (nothing chosen), "wrong", "correct" or "revealed"
-    (the learner asked for the answer); `explanation` holds the worked steps,
-    given only once the question is answered right or revealed. `notice` says
-    why the answer could not be saved to the learner's progress, if it could not.
-    """
-
-    question_id: str
-    choice: str | None
-    status: str
-    message: str
-    explanation: tuple[str, ...] = ()
-    notice: str = ""
-
-    @property
-    def correct(self) -> bool:
-        return self.status == "correct"
+from ..verdicts import MISSING, REVEALED, RIGHT, WRONG
+from .bank import NOTEBOOK_BANKS
+from .registry import BANKS
+from .values import Feedback, Question, TopicScore
 
 
 def grade(question: Question, choice: str | None) -> Feedback:
     """Grade `choice` (a letter such as "B", any case, or None) for `question`.
 
-    None or "" gives a "missing" Feedback that asks for a choice; a letter that
+    None or "" gives a MISSING Feedback that asks for a choice; a letter that
     is not one of the question's options raises ValueError listing the valid ones.
     """
     letter = _normalise_choice(question, choice)
     if letter is None:
         return Feedback(
-            question.id, None, "missing", f"Choose an option first ({', '.join(question.letters)}), then check it."
+            question.id, None, MISSING, f"Choose an option first ({', '.join(question.letters)}), then check it."
         )
     if letter == question.correct:
         return Feedback(
-            question.id, letter, "correct", f"Correct: {letter}. {question.option(letter)}", question.explanation
+            question.id, letter, RIGHT, f"Correct: {letter}. {question.option(letter)}", question.explanation
         )
     return Feedback(
         question.id,
         letter,
-        "wrong",
+        WRONG,
         f"{letter} is not right. {question.misconceptions[letter]} Try another option, or ask for a hint.",
     )
 
@@ -77,7 +45,7 @@ def reveal(question: Question) -> Feedback:
     """The answer and its worked explanation, for "Show answer" (scores nothing)."""
     letter = question.correct
     return Feedback(
-        question.id, letter, "revealed", f"The answer is {letter}. {question.option(letter)}", question.explanation
+        question.id, letter, REVEALED, f"The answer is {letter}. {question.option(letter)}", question.explanation
     )
 
 
@@ -121,10 +89,10 @@ class QuizState:
         if qid not in self._attempts:
             raise ValueError(f"question {qid!r} is not part of this quiz")
         news = False
-        if feedback.status == "revealed":
+        if feedback.status == REVEALED:
             news = qid not in self.revealed
             self.revealed.add(qid)
-        elif feedback.status in ("wrong", "correct") and self._last_choice.get(qid) != feedback.choice:
+        elif feedback.status in (WRONG, RIGHT) and self._last_choice.get(qid) != feedback.choice:
             self._last_choice[qid] = feedback.choice
             self._attempts[qid] += 1
             news = True
@@ -185,131 +153,34 @@ class QuizState:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class TopicScore:
-    """One row of the score by topic: a notebook, its title, and the questions on it."""
+class ShownQuiz(Protocol):
+    """What a view needs of the quiz it shows: its questions and score, and the actions its buttons take.
 
-    notebook: str
-    title: str
-    correct: int
-    asked: int
-
-    @property
-    def advice(self) -> str:
-        if self.correct == self.asked:
-            return "well done"
-        return f"revisit notebooks/{self.notebook}.ipynb"
-
-
-class Quiz:
-    """A set of questions shown as a widget form, with its text fallback as text/plain.
-
-    Each quiz is one round of the saved progress: its answers are saved as
-    they are graded, and `earlier` holds the latest try saved before it was
-    built, per question (`notice` says why the progress could not be read, if so).
-    The final test (`name` FINAL_TEST) is an assessment: it scores the first
-    answer to each question (see `QuizState`); every other quiz is practice.
+    `course_utils.quiz.orchestrator.Quiz` is one. `check` grades a choice, counts and
+    saves it; `show_answer` reveals the answer; both return the `Feedback` to show.
+    `earlier_text` says how a question went in an earlier round ("" if never tried);
+    `on_change` registers a callback for whenever the score may have changed.
     """
 
-    def __init__(self, name: str, title: str, questions: Iterable[Question], with_report: bool = False):
-        self.name = name
-        self.title = title
-        self.questions = tuple(questions)
-        self.with_report = with_report
-        self.state = QuizState(self.questions, first_answer_only=name == FINAL_TEST)
-        self.round = uuid.uuid4().hex
-        self.earlier, notice = earlier_tries(q.id for q in self.questions)
-        self.notice = notice or ""
-        self._save_notices: set[str] = set()
-        self._listeners: list[Callable[[], None]] = []
-        self._widget: Any = None  # the ipywidgets form, built on first display
+    @property
+    def title(self) -> str: ...
 
-    def question(self, question_id: str) -> Question:
-        for q in self.questions:
-            if q.id == question_id:
-                return q
-        raise ValueError(
-            f"question_id {short_repr(question_id)} is not in the quiz {self.name!r}; "
-            f"its questions are {', '.join(q.id for q in self.questions)}"
-        )
+    @property
+    def notice(self) -> str: ...  # why the saved progress could not be read, if so
 
-    def check(self, question_id: str, choice: str | None, save: bool = True) -> Feedback:
-        """Grade `choice`, count it in the score, save it (unless `save` is False) and tell the views."""
-        feedback = self._record(grade(self.question(question_id), choice), save)
-        if feedback.correct and question_id not in self.state.scored:
-            why = (
-                "the answer was shown first" if question_id in self.state.revealed else "this test counts first answers"
-            )
-            return replace(feedback, message=f"{feedback.message} (Not scored: {why}.)")
-        return feedback
+    @property
+    def with_report(self) -> bool: ...  # True when the view offers the score by topic
 
-    def show_answer(self, question_id: str) -> Feedback:
-        """Reveal the answer (it no longer scores) and tell the views."""
-        return self._record(reveal(self.question(question_id)), save=True)
+    @property
+    def questions(self) -> Sequence[Question]: ...
 
-    def on_change(self, callback: Callable[[], None]) -> None:
-        """Call `callback()` whenever the score may have changed."""
-        self._listeners.append(callback)
+    @property
+    def state(self) -> QuizState: ...
 
-    def earlier_text(self, question_id: str) -> str:
-        """How the question went in the latest earlier round, as a sentence; "" if it was never tried."""
-        saved = self.earlier.get(question_id)
-        return describe_try(saved) if saved else ""
+    def check(self, question_id: str, choice: str | None, save: bool = True) -> Feedback: ...
 
-    def _record(self, feedback: Feedback, save: bool) -> Feedback:
-        if self.state.record(feedback) and save:
-            notice = save_feedback(self, feedback)
-            if notice and notice not in self._save_notices:  # say it once per quiz, not on every click
-                self._save_notices.add(notice)
-                feedback = replace(feedback, notice=notice)
-        for callback in self._listeners:
-            callback()
-        return feedback
+    def show_answer(self, question_id: str) -> Feedback: ...
 
-    def text(self) -> str:
-        """The text fallback: every question with its options, and how to answer."""
-        counts = ", ".join(f"{sum(q.difficulty == d for q in self.questions)} {d}" for d in DIFFICULTIES)
-        parts = [f"{self.title} ({count(len(self.questions), 'question')}: {counts})"]
-        if self.notice:
-            parts.append(wrap_prose(self.notice))
-        parts += [
-            format_question(q, number, self.earlier_text(q.id)) for number, q in enumerate(self.questions, start=1)
-        ]
-        first = self.questions[0].id
-        how = (
-            f'To answer in code: answer("{first}", "A") with the question id and a letter. '
-            f'hint("{first}") gives a hint and show_answer("{first}") the worked answer.'
-        )
-        if self.state.first_answer_only:
-            how += " Only your first answer to each question scores; later tries still say whether they are right."
-        if self.with_report:
-            how += " test_report() prints your score by topic."
-        parts.append(wrap_prose(how))
-        return "\n\n".join(parts)
+    def earlier_text(self, question_id: str) -> str: ...
 
-    def widget(self) -> Any:
-        """The ipywidgets form (built once)."""
-        if self._widget is None:
-            from .widgets import build_quiz_widget
-
-            self._widget = build_quiz_widget(self)
-        return self._widget
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/plain": self.text()}
-        if _in_kernel():
-            bundle[WIDGET_MIME] = self.widget()._repr_mimebundle_()[WIDGET_MIME]
-        return bundle
-
-    def __repr__(self) -> str:
-        return self.text()
-
-
-def _in_kernel() -> bool:
-    """True inside a Jupyter kernel, where a front end may render widgets."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
+    def on_change(self, callback: Callable[[], None]) -> None: ...

@@ -9,20 +9,25 @@ widget the learner sees.
 
 Answers are also saved to the learner's progress, which outlives the kernel:
 `progress()` shows it per lesson, `review()` asks again the questions missed
-or looked up, and `reset_progress()` clears it.
+or looked up, and `reset_progress()` clears it. The progress itself is the
+learner room's (`course_utils.learner`): this module hands it the banks and
+shows what it reports.
 """
 
 from __future__ import annotations
 
 import random
 
-from ..progress_store import load_progress
+from ..learner.chart import progress_chart
+from ..learner.report import progress_report, questions_to_review
+from ..learner.store import load_progress
+from ..prose import count, wrap_prose
 from ..validation import check_bool, check_int, describe, short_repr
-from .bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS, Question
-from .grading import BANKS, QUESTIONS, Quiz
-from .progress import progress_report, questions_to_review
-from .progress_chart import progress_chart
-from .text import count, format_feedback, wrap_prose
+from .bank import DIFFICULTIES, FINAL_TEST, NOTEBOOK_BANKS
+from .orchestrator import Quiz
+from .registry import BANKS, QUESTIONS
+from .text import format_feedback
+from .values import Question
 
 REVIEW = "review"  # the name of the quiz review() shows
 FIRST_ID = next(iter(QUESTIONS))  # a real question id, for the example in an error message
@@ -122,7 +127,7 @@ def progress() -> None:
     shows what earlier kernels and other notebooks saved too.
     """
     data, notice = load_progress()
-    report = progress_report(data, notice)
+    report = progress_report(data, BANKS, notice)
     _display(report)
     if report.anything_saved:
         _display(progress_chart(report.lessons))
@@ -137,7 +142,7 @@ def review(n: int = 5) -> None:
     data, notice = load_progress()
     if notice:
         print(wrap_prose(notice))
-    missed = questions_to_review(data)
+    missed = questions_to_review(data, BANKS)
     if not missed:
         print(
             wrap_prose(

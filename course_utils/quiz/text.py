@@ -1,16 +1,11 @@
-"""The text view of a quiz: questions, feedback and prose wrapped for a terminal or a stored notebook output."""
+"""The text view of a quiz: questions and feedback as prose wrapped for a terminal or a stored notebook output."""
 
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
 
-from .bank import Question
-
-if TYPE_CHECKING:  # grading imports this module; the name is needed for the annotation only
-    from .grading import Feedback
-
-TEXT_WIDTH = 88
+from ..prose import wrap_prose
+from .values import Feedback, Question
 
 
 def format_question(question: Question, number: int, earlier: str = "") -> str:
@@ -34,15 +29,3 @@ def format_feedback(feedback: Feedback) -> str:
     if feedback.notice:
         lines.append(wrap_prose(feedback.notice))
     return "\n".join(lines)
-
-
-def wrap_prose(text: str, first: str = "", rest: str = "") -> str:
-    """Wrap prose for the text view without breaking ids or code at hyphens."""
-    return textwrap.fill(
-        text, TEXT_WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False
-    )
-
-
-def count(n: int, noun: str) -> str:
-    """`n` and the noun, plural unless n is 1: "1 question", "3 questions"."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

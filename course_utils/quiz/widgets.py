@@ -16,30 +16,30 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from ..display import PALETTE, verdict_box
 from ..tables import html_table
-
-if TYPE_CHECKING:  # for annotations only
-    from .bank import Question
-    from .grading import Feedback, Quiz, QuizState
+from ..verdicts import MISSING, REVEALED, RIGHT, WRONG
+from .grading import QuizState, ShownQuiz
+from .values import Feedback, Question
 
 _INLINE_CODE = re.compile(r"`([^`]+)`")
 _CODE_STYLE = "font-family:var(--jp-code-font-family,monospace);background:var(--jp-layout-color2,#eee);padding:0 2px"
 _TEXT_STYLE = "line-height:1.4;white-space:normal"  # wrap prose at normal spacing inside widget rows
-_COLOURS = {"missing": "#b26a00", "wrong": "#c62828", "correct": "#2e7d32", "revealed": "#1565c0"}
+# The tone of the box each outcome shows in (the course's one verdict box and palette: course_utils.display).
+_TONES = {MISSING: "warning", WRONG: "bad", RIGHT: "good", REVEALED: "info"}
 
 
-def build_quiz_widget(quiz: Quiz) -> widgets.VBox:
+def build_quiz_widget(quiz: ShownQuiz) -> widgets.VBox:
     """The form for a `Quiz`: title, running score, one box per question (and the topic report)."""
     score = widgets.HTML(_score_html(quiz.state))
     score.add_class("birnn-quiz-score")
     quiz.on_change(lambda: setattr(score, "value", _score_html(quiz.state)))
     children = [widgets.HTML(f"<h3>{html.escape(quiz.title)}</h3>"), score]
     if quiz.notice:
-        children.append(widgets.HTML(_note_html(_COLOURS["missing"], quiz.notice)))
+        children.append(widgets.HTML(verdict_box("warning", inline_html(quiz.notice))))
     children += [question_widget(quiz, q, number) for number, q in enumerate(quiz.questions, start=1)]
     if quiz.with_report:
         children.append(_report_widget(quiz))
@@ -48,7 +48,7 @@ def build_quiz_widget(quiz: Quiz) -> widgets.VBox:
     return box
 
 
-def question_widget(quiz: Quiz, question: Question, number: int) -> widgets.VBox:
+def question_widget(quiz: ShownQuiz, question: Question, number: int) -> widgets.VBox:
     """One question: prompt, a letter button per option, Check / Hint / Show answer, hint and feedback."""
     options, chosen = _option_rows(question)
     check = widgets.Button(description="Check", button_style="primary", tooltip="Grade the chosen option")
@@ -58,7 +58,7 @@ def question_widget(quiz: Quiz, question: Question, number: int) -> widgets.VBox
     hint_area.add_class("birnn-quiz-hint")
     feedback.add_class("birnn-quiz-feedback")
     check.on_click(lambda _: setattr(feedback, "value", feedback_html(quiz.check(question.id, chosen()))))
-    hint.on_click(lambda _: setattr(hint_area, "value", _note_html("#555", f"Hint: {question.hint}")))
+    hint.on_click(lambda _: setattr(hint_area, "value", verdict_box("neutral", inline_html(f"Hint: {question.hint}"))))
     show.on_click(lambda _: setattr(feedback, "value", feedback_html(quiz.show_answer(question.id))))
     earlier, before = [], quiz.earlier_text(question.id)
     if before:
@@ -110,8 +110,8 @@ def feedback_html(feedback: Feedback) -> str:
         steps = "".join(f"<li>{inline_html(step)}</li>" for step in feedback.explanation)
         body += f"<div style='margin-top:4px'><b>Why:</b><ol style='margin:2px 0'>{steps}</ol></div>"
     if feedback.notice:
-        body += f"<div style='margin-top:4px;color:{_COLOURS['missing']}'>{inline_html(feedback.notice)}</div>"
-    return _note_html(_COLOURS[feedback.status], body, escape=False)
+        body += f"<div style='margin-top:4px;color:{PALETTE['warning']}'>{inline_html(feedback.notice)}</div>"
+    return verdict_box(_TONES[feedback.status], body)
 
 
 def inline_html(text: str) -> str:
@@ -129,12 +129,6 @@ def _question_html(question, number: int) -> str:
         f"{question.difficulty} &middot; {html.escape(question.topic)}</span>"
         f"<div style='{_TEXT_STYLE}'>{inline_html(question.prompt)}</div>{code}</div>"
     )
-
-
-def _note_html(colour: str, body: str, escape: bool = True) -> str:
-    content = inline_html(body) if escape else body
-    style = f"border-left:4px solid {colour};padding:2px 8px;margin:4px 0;{_TEXT_STYLE}"
-    return f"<div style='{style}'>{content}</div>"
 
 
 def _score_html(state) -> str:

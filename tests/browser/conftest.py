@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.progress_store import ENV_VAR as PROGRESS_ENV_VAR
+from course_utils.learner.store import ENV_VAR as PROGRESS_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"

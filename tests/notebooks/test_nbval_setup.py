@@ -117,7 +117,7 @@ def test_every_notebook_nbval_runs_starts_on_a_fresh_progress_store(tmp_path, lo
     """Each notebook saves one answer and prints how many tries the store holds: 1 each, unless they share it."""
     cells = [
         'from course_utils.quiz import answer\nanswer("02-output-shape", "A")',
-        "from course_utils.progress_store import load_progress\n"
+        "from course_utils.learner.store import load_progress\n"
         'print(sum(len(q["tries"]) for q in load_progress()[0]["questions"].values()))',
     ]
     notebooks = []

@@ -16,7 +16,7 @@ import pytest
 from exercise_code import ROOT, exercise, solution
 
 from course_utils.checks import NOT_ATTEMPTED, PASSED
-from course_utils.quiz.progress import EXERCISE_CHECKS
+from course_utils.learner.report import EXERCISE_CHECKS
 
 CHECK_CELL = re.compile(r"from course_utils\.checks\.(lesson\d\d\w*) import (check_\w+).*?\2\(([\w, ]+)\)", re.S)
 

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.claims import CLAIMS_LOG_ENV_VAR, claim, claim_above, claim_at_least, claim_at_most, claim_below
+from course_utils.claims import (
+    CLAIMS_LOG_ENV_VAR,
+    claim,
+    claim_above,
+    claim_at_least,
+    claim_at_most,
+    claim_below,
+    print_error,
+)
 
 
 def test_a_true_claim_prints_its_text_and_true_and_returns_true(capsys):
@@ -108,3 +116,24 @@ def test_a_log_that_is_not_a_regular_file_is_refused(tmp_path, monkeypatch, caps
     monkeypatch.setenv(CLAIMS_LOG_ENV_VAR, str(tmp_path))  # a folder
     with pytest.raises(ValueError, match="is not a regular file"):
         claim("anything", True)
+
+
+def test_print_error_shows_the_type_and_message_only(capsys):
+    print_error(lambda: int("seven"))
+    assert capsys.readouterr().out == "ValueError: invalid literal for int() with base 10: 'seven'\n"
+
+
+def test_print_error_says_when_nothing_was_raised(capsys):
+    print_error(lambda: 1)
+    assert capsys.readouterr().out == "no error raised\n"
+
+
+def test_print_error_refuses_what_it_cannot_call():
+    with pytest.raises(TypeError, match="action must be a function to call"):
+        print_error(int("7"))
+
+
+def test_print_error_is_still_importable_from_the_checks():
+    from course_utils import checks, claims
+
+    assert checks.print_error is claims.print_error

@@ -12,6 +12,7 @@ from course_utils.models import (
     SequenceClassifier,
     SequenceTagger,
     build_tagger_pair,
+    check_module,
     count_parameters,
     last_layer_states,
     pack_batch,
@@ -310,6 +311,15 @@ def test_count_parameters_is_the_rnn_closed_form_plus_the_head(cell):
 def test_count_parameters_rejects_a_tensor():
     with pytest.raises(TypeError, match="module must be a torch.nn.Module"):
         count_parameters(torch.randn(3))
+
+
+def test_check_module_names_the_argument_what_it_should_be_and_what_it_got():
+    check_module("model", torch.nn.Linear(2, 2))
+    wrong = r"^tagger must be a torch.nn.Module \(a trained tagger\), got a torch.float32 tensor"
+    with pytest.raises(TypeError, match=wrong):
+        check_module("tagger", torch.zeros(2), "a trained tagger")
+    with pytest.raises(TypeError, match=r"^model must be a torch.nn.Module, got"):
+        check_module("model", "tagger")
 
 
 def test_reference_tagger_pair_has_505_and_501_parameters():

@@ -11,10 +11,8 @@ from matplotlib.figure import Figure
 
 from course_utils.data import ceiling_by_position
 from course_utils.plots import (
-    CourseFigure,
     describe_trend,
     finish_figure,
-    image_html,
     plot_accuracy_by_position,
     plot_confusion_matrix,
     plot_direction_context,
@@ -88,15 +86,6 @@ def test_finish_figure_needs_a_description_and_a_course_figure():
     with pytest.raises(TypeError, match="fig must be a CourseFigure, made by plots.subplots"):
         finish_figure(plt.figure(), "a figure")
     plt.close("all")
-
-
-def test_image_html_escapes_the_description_and_refuses_what_is_not_a_png():
-    fig = plot_direction_context()
-    tag = image_html(fig.png(), 'a "quoted" <b>word</b> & more', max_width="720px")
-    assert tag.startswith('<img alt="a &quot;quoted&quot; &lt;b&gt;word&lt;/b&gt; &amp; more" style="max-width:720px"')
-    with pytest.raises(TypeError, match="png must be the bytes of a PNG image"):
-        image_html(b"GIF89a", "a gif")
-    assert isinstance(fig, CourseFigure)
 
 
 @pytest.mark.parametrize(

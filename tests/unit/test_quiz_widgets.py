@@ -3,7 +3,7 @@
 import ipywidgets as widgets
 import pytest
 
-from course_utils.quiz import BANKS, WIDGET_MIME, Quiz, draw_final_test, grading, session
+from course_utils.quiz import BANKS, Quiz, draw_final_test, session
 from course_utils.quiz.widgets import inline_html
 
 QUESTIONS = BANKS["02_shapes"].questions
@@ -119,15 +119,3 @@ def test_the_final_test_form_reports_the_score_by_topic():
     find(quiz_.widget(), widgets.Button, description="Score by topic")[0].click()
     report = find(quiz_.widget(), widgets.HTML, css="birnn-quiz-report")[0].value
     assert "Score: 1 / 10" in report and "revisit notebooks/" in report
-
-
-def test_in_a_kernel_the_display_holds_the_widget_and_the_text(monkeypatch):
-    monkeypatch.setattr(grading, "_in_kernel", lambda: True)
-    quiz_ = Quiz("02_shapes", "Quiz", QUESTIONS)
-    bundle = quiz_._repr_mimebundle_()
-    assert bundle["text/plain"] == quiz_.text()
-    assert bundle[WIDGET_MIME]["model_id"] == quiz_.widget().model_id
-
-
-def test_outside_a_kernel_the_display_is_text_only():
-    assert set(Quiz("02_shapes", "Quiz", QUESTIONS)._repr_mimebundle_()) == {"text/plain"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from course_utils.tables import html_table, text_table
+from course_utils.tables import TableView, html_table, text_table
 
 HEADER = ("name", "shape")
 ROWS = [("x", "(2, 3)"), ("output", "(2, 3, 8)")]
@@ -53,3 +53,41 @@ def test_a_bad_alignment_or_highlight_is_refused():
         text_table(HEADER, ROWS, align="^")
     with pytest.raises(ValueError, match="highlight must be None or a row index 0..1"):
         html_table(HEADER, ROWS, highlight=2)
+
+
+class Scores(TableView):
+    """A small table object, as the package's tables are made."""
+
+    code = True
+
+    def __init__(self, caption="", footnote=""):
+        self._caption, self._footnote = caption, footnote
+
+    def table_cells(self):
+        return ("name", "score"), [("a<b", "0.50"), ("c", "1.00")]
+
+    def text_align(self, columns):
+        return ["<"] + [">"] * (columns - 1)
+
+    def caption(self):
+        return self._caption
+
+    def footnote(self):
+        return self._footnote
+
+
+def test_a_table_view_is_its_text_table_in_str_and_repr():
+    table = Scores()
+    assert str(table) == repr(table) == table.to_text() == "name  score\na<b    0.50\nc      1.00"
+
+
+def test_a_table_view_puts_its_caption_above_and_its_footnote_below_in_both_forms():
+    table = Scores("scores <by name>", "* a footnote")
+    assert str(table).splitlines()[0] == "scores <by name>" and str(table).splitlines()[-1] == "* a footnote"
+    cells = html_table(*table.table_cells(), code=True)
+    assert table._repr_html_() == f"<p><code>scores &lt;by name&gt;</code></p>{cells}<p>* a footnote</p>"
+
+
+def test_a_table_view_must_say_what_it_holds():
+    with pytest.raises(NotImplementedError, match="must say what its table holds"):
+        str(TableView())

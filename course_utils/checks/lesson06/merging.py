@@ -8,8 +8,10 @@ from typing import Any
 
 import torch
 
-from ..common import expect_close, seeded
-from ..framework import CheckReport, run_check
+from ..common import seeded
+from ..comparators import expect_close
+from ..report import CheckReport
+from ..runner import run_check
 
 # (shape (N, L, C), scale of the logits, whether both taggers give the same logits) of each merge case
 MERGE_CASES = {

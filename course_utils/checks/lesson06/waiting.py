@@ -15,8 +15,10 @@ from ...lessons.why_not_wait import DelayedTagger, information_limit, make_windo
 from ...models import SequenceTagger, one_way_hidden_size
 from ...training import evaluate, train
 from ...validation import short_repr
-from ..common import expect_close, seeded, with_explanation
-from ..framework import CheckReport, Mismatch, run_check
+from ..common import seeded
+from ..comparators import Mismatch, expect_close, with_explanation
+from ..report import CheckReport
+from ..runner import run_check
 
 HIDDEN, CLASSES = 4, 3
 # (cell, batch N, steps L, features H_in, delay) of each delayed_logits case

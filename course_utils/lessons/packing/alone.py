@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 import torch
 from torch import nn
 
-from ...tables import text_table
+from ...tables import TableView
 from ...tensors import check_lengths, check_tensor
 from ...validation import describe
 
@@ -95,7 +95,7 @@ def differences_from_alone(
     return AloneDifferences(rows)
 
 
-class AloneDifferences:
+class AloneDifferences(TableView):
     """Per-sequence largest |batch run - run alone|, one row per sequence.
 
     `.rows` is a list of dicts keyed by `COLUMNS` (None for the backward columns
@@ -110,17 +110,20 @@ class AloneDifferences:
         """The largest difference in the table, over every sequence and column."""
         return max(row[name] for row in self.rows for name in COLUMNS[2:] if row[name] is not None)
 
-    def to_text(self) -> str:
-        """The table as fixed-width text, one line per sequence."""
+    def table_cells(self) -> tuple[Sequence[str], list[list[str]]]:
+        """One row per sequence: its index, length and largest differences (4 decimals; "-" for none)."""
         cells = [
             [str(row["seq"]), str(row["length"])]
             + ["-" if row[name] is None else f"{row[name]:.4f}" for name in COLUMNS[2:]]
             for row in self.rows
         ]
-        title = "largest |batch run - each sequence run alone| over each sequence's real steps"
-        return f"{title}\n{text_table(COLUMNS, cells, align='>')}"
+        return COLUMNS, cells
 
-    __repr__ = __str__ = to_text
+    def text_align(self, columns: int) -> str:
+        return ">"
+
+    def caption(self) -> str:
+        return "largest |batch run - each sequence run alone| over each sequence's real steps"
 
 
 def _check_rnn(rnn) -> None:

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ...models import SequenceClassifier, one_way_hidden_size
+from ...models import SequenceClassifier, check_module, one_way_hidden_size
 from ...tensors import check_lengths, check_tensor, step_mask
 from ...training import predict
-from ...validation import check_int, describe
+from ...validation import check_int
 from .recordings import N_COEFFICIENTS, N_SPEAKERS, load_padded
 
 
@@ -125,8 +125,7 @@ def predictions_by_padding(model: nn.Module, split: str = "test", batch_size: in
     predictions in all three; one that reads the padding need not.
     Inputs are standardized with the training statistics.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    check_module("model", model)
     check_int("batch_size", batch_size)
     x, _, lengths = load_padded(split)  # (N, L_max, 12)
     batched = [

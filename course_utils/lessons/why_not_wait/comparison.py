@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from ...data import make_loaders
 from ...env import seed_everything
 from ...models import SequenceTagger, count_parameters, one_way_hidden_size
 from ...plots import CourseFigure, describe_trend, finish_figure, subplots
-from ...tables import html_table, text_table
+from ...tables import TableView
 from ...training import evaluate, train
 from ...validation import describe
 from .taggers import BackwardTagger, DelayedTagger, MergedTagger
@@ -26,8 +25,8 @@ TASKS = ("classification", "regression")
 MERGE_FOOTNOTE = "* merged: two members each perfect alone, averaged; not a bound on every merge"
 
 
-@dataclass
-class DelayResults:
+@dataclass(repr=False)  # repr: the table's text form (TableView)
+class DelayResults(TableView):
     """Validation scores of every model and seed from `compare_delays`.
 
     `records`: one dict per model and seed with keys `model` ("forward",
@@ -134,7 +133,8 @@ class DelayResults:
             for row in self.seed_by_seed()
         )
 
-    def _cells(self) -> tuple[list[str], list[list[str]]]:
+    def table_cells(self) -> tuple[list[str], list[list[str]]]:
+        """One row per model (validation scores, mean and per seed), then the best possible score."""
         seeds = self.seeds()
         name = "accuracy" if self.metric == "acc" else "MSE"
         header = ["model", "delay", "params", f"{name} mean ± std", *[f"seed {s}" for s in seeds], "best possible"]
@@ -151,15 +151,11 @@ class DelayResults:
         ]
         return header, body
 
-    def to_text(self) -> str:
-        """A fixed-width table, one line per model (validation scores), and the footnote on the merge's limit."""
-        header, body = self._cells()
-        return text_table(header, body, align=["<"] + [">"] * (len(header) - 1)) + "\n" + MERGE_FOOTNOTE
+    def text_align(self, columns: int) -> list[str]:
+        return ["<"] + [">"] * (columns - 1)
 
-    __repr__ = __str__ = to_text
-
-    def _repr_html_(self) -> str:
-        return html_table(*self._cells()) + f"<p>{html.escape(MERGE_FOOTNOTE)}</p>"
+    def footnote(self) -> str:
+        return MERGE_FOOTNOTE
 
 
 def compare_delays(

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ...models import SequenceTagger
+from ...models import SequenceTagger, check_module
 from ...tensors import check_input, check_lengths, reverse_within_lengths, step_mask
 from ...validation import check_int, describe
 
@@ -103,8 +103,7 @@ class MergedTagger(nn.Module):
     def __init__(self, forward_tagger: nn.Module, backward_tagger: nn.Module, average: str = "probabilities"):
         super().__init__()
         for name, member in (("forward_tagger", forward_tagger), ("backward_tagger", backward_tagger)):
-            if not isinstance(member, nn.Module):
-                raise TypeError(f"{name} must be a torch.nn.Module (a trained tagger), got {describe(member)}")
+            check_module(name, member, "a trained tagger")
         if average not in self.AVERAGES:
             raise ValueError(f"average must be one of {self.AVERAGES}, got {describe(average)}")
         self.forward_tagger, self.backward_tagger, self.average = forward_tagger, backward_tagger, average

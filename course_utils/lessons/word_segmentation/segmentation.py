@@ -13,7 +13,7 @@ from functools import lru_cache
 import torch
 from torch import nn
 
-from ...models import eval_mode
+from ...models import check_module, eval_mode
 from ...validation import check_int, describe
 from .batching import CharVocab, collate_ids
 from .corpus import insert_spaces, space_labels
@@ -32,8 +32,7 @@ def predict_spaces(model: nn.Module, vocab: CharVocab, texts: Sequence[str], bat
         raise TypeError(
             f"texts must be a list of strings, got {describe(texts)}: wrap one text in a list, or use segment()"
         )
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module (a trained CharTagger), got {describe(model)}")
+    check_module("model", model, "a trained CharTagger")
     if not isinstance(vocab, CharVocab):
         raise TypeError(f"vocab must be a CharVocab, got {describe(vocab)}")
     return _predict_ids(model, [vocab.encode(space_labels(text)[0]) for text in texts], batch_size)
@@ -68,8 +67,7 @@ class Segmenter:
     """
 
     def __init__(self, model: nn.Module, vocab: CharVocab, window: int = WINDOW, margin: int = MARGIN):
-        if not isinstance(model, nn.Module):
-            raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+        check_module("model", model)
         if not isinstance(vocab, CharVocab):
             raise TypeError(f"vocab must be a CharVocab, got {describe(vocab)}")
         check_int("margin", margin, minimum=0)

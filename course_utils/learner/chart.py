@@ -1,27 +1,23 @@
 """The chart of `progress()`: per lesson, the shares of quiz questions right the first time, of checks passed,
 and of the latest final test's questions on the lesson answered right.
 
-The one place in the quiz that draws with matplotlib, imported only when the
-chart is drawn, so `import course_utils.quiz` stays light (torch is never
-imported; matplotlib brings NumPy, which the quiz otherwise avoids). The
+The one place in the learner room (and so in what `course_utils.quiz` reaches)
+that draws with matplotlib, imported only when the chart is drawn, so
+`import course_utils.quiz` stays light (torch is never imported; matplotlib
+brings NumPy, which the quiz and this room otherwise avoid). The
 chart says in words what it shows (`description`): Jupyter gets it as the
-`alt` of an HTML `<img>`, in the PNG's metadata, and as text/plain.
-
-`DescribedChart` is a stand-in for the course's shared described figure
-(issue 21), which lives in `course_utils.plots` and so imports torch. Should
-that mechanism move to a module without torch, this class is the one thing
-to replace.
+`alt` of an HTML `<img>`, in the PNG's metadata, and as text/plain: it is a
+`course_utils.display.DescribedImage`, the course's described image (the
+plots' figures display as one too).
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import io
 from collections.abc import Sequence
-from typing import Any
 
-from .progress import LessonProgress
+from ..display import DescribedImage
+from .report import LessonProgress
 
 # One bar per series and lesson: (label, colour, share of the lesson's total in %, or None for no bar).
 SERIES = (
@@ -34,23 +30,6 @@ SERIES = (
     ),
 )
 BAR = 0.27  # the height of one bar; the three of a lesson fill 0.81 of its row
-
-
-class DescribedChart:
-    """PNG bytes and the sentence that describes them; displays as `<img alt=...>`, PNG and text."""
-
-    def __init__(self, png: bytes, description: str):
-        self.png = png
-        self.description = description
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
-        encoded = base64.b64encode(self.png).decode("ascii")
-        image = f'<img alt="{html.escape(self.description)}" src="data:image/png;base64,{encoded}">'
-        data = {"text/html": image, "image/png": encoded, "text/plain": self.description}
-        return data, {"image/png": {"alt": self.description}}
-
-    def __repr__(self) -> str:
-        return self.description
 
 
 def describe_progress(lessons: Sequence[LessonProgress]) -> str:
@@ -73,7 +52,7 @@ def describe_progress(lessons: Sequence[LessonProgress]) -> str:
     )
 
 
-def progress_chart(lessons: Sequence[LessonProgress]) -> DescribedChart:
+def progress_chart(lessons: Sequence[LessonProgress]) -> DescribedImage:
     """Three horizontal bars per lesson (quiz right first time, checks passed, latest final test), 0 to 100 %."""
     from matplotlib.figure import Figure  # no pyplot: no global figure, no second display by the inline backend
 
@@ -90,4 +69,4 @@ def progress_chart(lessons: Sequence[LessonProgress]) -> DescribedChart:
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(SERIES), fontsize="small")  # off the bars
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight", dpi=90)
-    return DescribedChart(buffer.getvalue(), describe_progress(lessons))
+    return DescribedImage(buffer.getvalue(), describe_progress(lessons))

@@ -1,8 +1,9 @@
 """A learner's saved progress: one local JSON file that outlives the kernel.
 
 Quizzes record each answer and checks each exercise result here as they
-grade, so `course_utils.quiz.progress()` can show them on another day and
-`review()` can ask the missed questions again. Nothing leaves the machine.
+grade (through `course_utils.learner.saving`), so `course_utils.quiz.progress()`
+can show them on another day and `review()` can ask the missed questions again.
+Nothing leaves the machine.
 
 Where: `$BIRNN_COURSE_PROGRESS` if set (an absolute path; `~` is expanded),
 else `birnn-course/progress.json` in Jupyter's data folder (`jupyter
@@ -23,7 +24,8 @@ The file (format version 1)::
 
 A *round* is one shown quiz; a question gets one try per round in which it
 was answered or its answer shown: `first` is how that round began ("right",
-"wrong", or "revealed" when the answer was shown before any choice),
+"wrong", or "revealed" when the answer was shown before any choice: the
+outcomes of `course_utils.verdicts`, the words the quiz grades with),
 `attempts` the choices checked, `right` whether it was answered right
 without the answer shown first.
 
@@ -31,7 +33,7 @@ A final test is an assessment: its `correct` and `by_topic` count the
 questions answered right at the *first* answer, and the entry says so with
 `"scored": "first answer"`. Entries saved before that key existed counted a
 question once it was right in the end; they still load, and
-`course_utils.quiz.progress` scores them again from the first answers that
+`course_utils.learner.report` scores them again from the first answers that
 their round's tries hold (`first`), so every final test is shown the same way.
 The key is optional, so the format stays version 1: older versions of the
 course read the new entries, and this one reads the old.
@@ -68,15 +70,13 @@ from typing import Any
 
 import filelock
 
-from .files import atomic_write, file_kind, remove_stale_temporaries
+from ..files import atomic_write, file_kind, remove_stale_temporaries
+from ..verdicts import ANSWER_OUTCOMES, CHECK_STATUSES, NOT_ATTEMPTED, REVEALED, RIGHT
 
 ENV_VAR = "BIRNN_COURSE_PROGRESS"
 FORMAT_NAME = "birnn-course progress"
 VERSION = 1
 LOCK_TIMEOUT_S = 10.0
-OUTCOMES = ("right", "wrong", "revealed")
-NOT_ATTEMPTED = "not attempted yet"
-CHECK_STATUSES = ("passed", "failed", NOT_ATTEMPTED)  # the verdicts of course_utils.checks
 FIRST_ANSWER = "first answer"  # a final test's "scored": its counts are of questions right at the first answer
 OFF = "off"  # BIRNN_COURSE_PROGRESS=off switches saving off
 # What makes a file recognisable as a store, damaged or not: json.dump writes the format this way.
@@ -230,23 +230,23 @@ def _clear(path: Path) -> tuple[str | None, bool]:
 
 
 def record_answer(data: Progress, question_id: str, round_id: str, outcome: str, at: str) -> None:
-    """Count one answer (`outcome` "right" or "wrong") or a shown answer ("revealed") into `data`."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
+    """Count one answer (`outcome` RIGHT or WRONG) or a shown answer (REVEALED) into `data`."""
+    if outcome not in ANSWER_OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(ANSWER_OUTCOMES)}, got {outcome!r}")
     tries = data["questions"].setdefault(question_id, {"tries": []})["tries"]
     entry = next((t for t in reversed(tries) if t["round"] == round_id), None)
     if entry is None:
         entry = {"round": round_id, "at": at, "first": outcome, "attempts": 0, "right": False, "revealed": False}
         tries.append(entry)
-    if outcome == "revealed":
+    if outcome == REVEALED:
         entry["revealed"] = True
     else:
         entry["attempts"] += 1
-        entry["right"] = entry["right"] or (outcome == "right" and not entry["revealed"])
+        entry["right"] = entry["right"] or (outcome == RIGHT and not entry["revealed"])
 
 
 def record_check(data: Progress, task: str, status: str, at: str) -> None:
-    """Save an exercise check's verdict; "not attempted yet" never replaces a verdict already saved."""
+    """Save an exercise check's verdict (one of CHECK_STATUSES); NOT_ATTEMPTED never replaces one already saved."""
     if status not in CHECK_STATUSES:
         raise ValueError(f"status must be one of {', '.join(CHECK_STATUSES)}, got {status!r}")
     if status == NOT_ATTEMPTED and task in data["checks"]:
@@ -542,7 +542,7 @@ def _is_try(entry) -> bool:
         isinstance(entry, dict)
         and isinstance(entry.get("round"), str)
         and _is_time(entry.get("at"))
-        and entry.get("first") in OUTCOMES
+        and entry.get("first") in ANSWER_OUTCOMES
         and _is_count(entry.get("attempts"))
         and isinstance(entry.get("right"), bool)
         and isinstance(entry.get("revealed"), bool)

@@ -1,14 +1,14 @@
-"""Quizzes save every answer to the learner's progress, from the widgets and from text alike,
-and show how a question went in an earlier round."""
+"""A `Quiz` (`course_utils.quiz.orchestrator`): what it scores, its text view, and that it saves every answer
+to the learner's progress, from the widgets and from text alike, and shows how a question went in an earlier
+round."""
 
 import ipywidgets as widgets
 import pytest
 from test_quiz_widgets import Form, find
 
-from course_utils.progress_store import ENV_VAR, load_progress
-from course_utils.quiz import BANKS, FINAL_TEST, Quiz, draw_final_test, session
-from course_utils.quiz.history import describe_try, local_date
-from course_utils.quiz.progress import progress_report
+from course_utils.learner.report import local_date, progress_report
+from course_utils.learner.store import ENV_VAR, load_progress
+from course_utils.quiz import BANKS, FINAL_TEST, WIDGET_MIME, Quiz, draw_final_test, orchestrator, session
 
 QUESTIONS = BANKS["02_shapes"].questions
 FIRST = QUESTIONS[0]
@@ -34,6 +34,83 @@ def shape_of(tries):
 
 
 WRONG_THEN_RIGHT = [{"first": "wrong", "attempts": 2, "right": True, "revealed": False}]
+
+
+# --- what a quiz scores, and its text view ------------------------------------------------------
+
+
+def test_a_question_whose_answer_was_shown_does_not_score():
+    quiz_ = Quiz("t", "T", [FIRST])
+    quiz_.show_answer(FIRST.id)
+    feedback = quiz_.check(FIRST.id, FIRST.correct)
+    assert quiz_.state.score == 0 and "Not scored" in feedback.message
+
+
+def test_a_lesson_quiz_counts_a_question_right_in_the_end():
+    quiz_ = Quiz("02_shapes", "Quiz", [FIRST])
+    quiz_.check(FIRST.id, WRONG, save=False)
+    feedback = quiz_.check(FIRST.id, FIRST.correct, save=False)
+    assert quiz_.state.score == 1 and "Not scored" not in feedback.message
+    assert quiz_.state.summary() == "Score: 1 / 1 correct (2 attempts)"
+
+
+def test_the_final_test_scores_the_first_answer_and_shows_right_in_the_end_beside_it():
+    quiz_ = Quiz(FINAL_TEST, "Test yourself", draw_final_test(n=3), with_report=True)
+    first, second, third = quiz_.questions
+    quiz_.check(first.id, first.correct, save=False)
+    quiz_.check(second.id, next(letter for letter in second.letters if letter != second.correct), save=False)
+    feedback = quiz_.check(second.id, second.correct, save=False)
+    assert feedback.correct and "(Not scored: this test counts first answers.)" in feedback.message
+    assert (quiz_.state.score, quiz_.state.right_in_the_end) == (1, 2)
+    assert quiz_.state.summary() == "Score: 1 / 3 right first time, 2 right in the end (3 attempts)"
+    assert {row.notebook: row.correct for row in quiz_.state.by_topic()} == {
+        q.notebook: int(q.notebook == first.notebook) for q in quiz_.questions
+    }
+    assert "Only your first answer to each question scores" in quiz_.text()
+    quiz_.show_answer(third.id)
+    assert "the answer was shown first" in quiz_.check(third.id, third.correct, save=False).message
+
+
+def test_clicking_a_b_c_d_in_turn_on_every_final_test_question_scores_only_the_answers_that_are_a():
+    for seed in range(5):
+        quiz_ = Quiz(FINAL_TEST, "Test yourself", draw_final_test(n=10, seed=seed), with_report=True)
+        for question in quiz_.questions:
+            for letter in question.letters:
+                quiz_.check(question.id, letter, save=False)
+        answered_a = [q for q in quiz_.questions if q.correct == "A"]
+        assert quiz_.state.score == len(answered_a) < len(quiz_.questions)
+        assert quiz_.state.right_in_the_end == len(quiz_.questions)
+        rows = quiz_.state.by_topic()
+        assert sum(row.correct for row in rows) == len(answered_a)
+        assert [row.advice for row in rows].count("well done") < len(rows)
+
+
+def test_the_text_view_shows_every_question_and_how_to_answer_but_no_answer():
+    text = new_quiz().text()
+    for question in QUESTIONS:
+        assert f"[{question.id}]" in text
+        assert question.explanation[-1][:30] not in text
+        assert not any(m[:30] in text for m in question.misconceptions.values())
+    assert 'answer("02-output-shape", "A")' in text
+
+
+def test_the_text_view_is_the_same_every_time():
+    assert new_quiz().text() == new_quiz().text()
+
+
+def test_in_a_kernel_the_display_holds_the_widget_and_the_text(monkeypatch):
+    monkeypatch.setattr(orchestrator, "_in_kernel", lambda: True)
+    quiz_ = new_quiz()
+    bundle = quiz_._repr_mimebundle_()
+    assert bundle["text/plain"] == quiz_.text()
+    assert bundle[WIDGET_MIME]["model_id"] == quiz_.widget().model_id
+
+
+def test_outside_a_kernel_the_display_is_text_only():
+    assert set(new_quiz()._repr_mimebundle_()) == {"text/plain"}
+
+
+# --- every answer is saved, as it is graded -----------------------------------------------------
 
 
 def test_clicks_in_the_widget_are_saved_as_they_are_graded():
@@ -98,7 +175,7 @@ def test_the_final_test_saves_first_answers_so_clicking_every_letter_in_turn_sco
     assert {name: pair[0] for name, pair in saved["by_topic"].items()} == {
         q.notebook: sum(a.notebook == q.notebook for a in first_a) for q in final.questions
     }
-    report = progress_report(load_progress()[0])
+    report = progress_report(load_progress()[0], BANKS)
     shown = {lesson.notebook: lesson.final_test for lesson in report.lessons if lesson.final_test}
     assert shown == {name: tuple(pair) for name, pair in saved["by_topic"].items()}
 
@@ -135,21 +212,6 @@ def test_a_later_quiz_says_how_the_question_went_before_in_both_views():
     (line,) = find(later.widget(), widgets.HTML, css="birnn-quiz-earlier")
     assert sentence in line.value
     assert later.earlier_text(QUESTIONS[1].id) == ""
-
-
-@pytest.mark.parametrize(
-    "saved, how",
-    [
-        ({"first": "right", "right": True, "revealed": False}, "right on the first try"),
-        ({"first": "wrong", "right": True, "revealed": False}, "wrong at first, then right"),
-        ({"first": "wrong", "right": False, "revealed": True}, "wrong at first, then the answer was shown"),
-        ({"first": "wrong", "right": False, "revealed": False}, "wrong, and not yet answered right"),
-        ({"first": "revealed", "right": False, "revealed": True}, "the answer was shown before any choice"),
-    ],
-)
-def test_each_kind_of_try_has_its_sentence(saved, how):
-    at = "2026-05-03T12:00:00+00:00"
-    assert describe_try({**saved, "at": at, "attempts": 1}) == f"Answered before ({local_date(at)}): {how}."
 
 
 def test_an_answer_that_cannot_be_saved_still_grades_and_says_why(tmp_path, monkeypatch, capsys):

@@ -1,4 +1,5 @@
-"""The progress store: where it lives, what it keeps, and that it never loses or breaks a learner's record."""
+"""The progress store (`course_utils.learner.store`): where it lives, what it keeps, and that it never loses
+or breaks a learner's record."""
 
 import json
 import os
@@ -10,8 +11,8 @@ from pathlib import Path
 import filelock
 import pytest
 
-from course_utils import progress_store
-from course_utils.progress_store import (
+from course_utils.learner import store
+from course_utils.learner.store import (
     ENV_VAR,
     empty_progress,
     load_progress,
@@ -221,7 +222,7 @@ def test_a_folder_named_as_the_file_gives_a_notice(tmp_path, monkeypatch):
 
 
 def test_a_lock_held_too_long_gives_a_notice(throwaway_progress, monkeypatch):
-    monkeypatch.setattr(progress_store, "LOCK_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(store, "LOCK_TIMEOUT_S", 0.2)
     answer("q", "r1", "wrong")
     other = filelock.FileLock(f"{throwaway_progress}.lock", thread_local=False)
     other.acquire()
@@ -238,7 +239,7 @@ def test_a_lock_held_too_long_gives_a_notice(throwaway_progress, monkeypatch):
 
 WRITER = """
 import sys
-from course_utils.progress_store import now, record_answer, update_progress
+from course_utils.learner.store import now, record_answer, update_progress
 writer = sys.argv[1]
 for i in range(int(sys.argv[2])):
     notice = update_progress(lambda data: record_answer(data, f"q{i % 3}", f"{writer}-{i}", "right", now()))

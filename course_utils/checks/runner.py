@@ -1,0 +1,237 @@
+"""Running a check: each case under a time limit, its outcome caught and reported, never crashing the notebook.
+
+A check runs a learner's function on a few named cases and reports, in plain
+words, what passed, what failed (expected vs got, for which input) and a hint.
+
+* The generated exercise stub raises `NotImplementedError("your code here: <hint>")`
+  (`course_utils.stubs`); a case that reaches such a stub is "not attempted
+  yet", and a check whose every case reaches one reports the whole task as not
+  attempted. Any other exception, a NotImplementedError from torch or from the
+  learner's own code included, is a failed case showing the error and the line
+  of the learner's code it came from; the cases that ran before it are kept.
+* `sys.exit()` (or `exit()`, `quit()`) in the learner's code is a failed case
+  that says so; the report is kept.
+* Each case runs under a time limit (`set_time_limit`, 30 s by default; cases
+  that train a model get `SLOW_FACTOR` times as long). The first case that runs
+  out of time ends the check: the cases after it are reported as not run, so an
+  endless loop costs one time limit, not one per case. How: a watchdog thread
+  raises `CaseTimeout` in the thread running the case
+  (`PyThreadState_SetAsyncExc`), so the learner's code keeps running in the
+  kernel's own thread (printing, plotting and torch's per-thread settings work
+  as usual) on Linux, macOS and Windows alike. Code that catches it (a bare
+  `except:` or `except BaseException:`) is interrupted again every
+  `REFIRE_SECONDS` at most; after `WARN_AFTER_IGNORED` ignored interrupts the
+  watchdog prints that only a kernel restart stops it, and a case that swallowed
+  the interrupt and returned still counts as out of time. Its limit: the
+  exception arrives only when Python code runs, so one long call into C (a huge
+  matrix product, `time.sleep`, `input()`) is stopped when that call returns,
+  not during it; on a Python without `ctypes.pythonapi` (not CPython) cases run
+  without a limit.
+
+Each exercise's check is a function in `lessonNN` (e.g. `check_reverse_time(fn)`)
+built from `run_check` and the `expect_*` helpers of `.comparators`; it returns
+a `CheckReport` (`.report`). Every verdict is saved to the learner's progress
+(see `course_utils.learner.saving.save_check_verdict`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+
+from ..learner.saving import save_check_verdict
+from ..stubs import stub_hint
+from ..verdicts import FAILED, NOT_ATTEMPTED, PASSED
+from .comparators import Mismatch
+from .report import CaseResult, CheckReport
+from .tracebacks import describe_error, is_learner_frame, learner_frames, where
+
+DEFAULT_TIME_LIMIT = 30.0  # seconds per case
+SLOW_FACTOR = 20  # cases that train a model get this many times the limit
+REFIRE_SECONDS = 1.0  # a case that caught the time limit's interrupt gets it again this often (at most)
+WARN_AFTER_IGNORED = 5  # ignored interrupts before the watchdog says only a kernel restart helps
+_limit: dict[str, float | None] = {"seconds": DEFAULT_TIME_LIMIT}
+
+
+class CaseTimeout(BaseException):
+    """Raised inside a case that ran past its time limit (a BaseException, so `except Exception` cannot swallow it)."""
+
+
+def set_time_limit(seconds: float | None = DEFAULT_TIME_LIMIT) -> None:
+    """Set how long one case of any check may run, in seconds (30 by default); None: no limit."""
+    if seconds is not None and (
+        isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds <= 0
+    ):
+        raise ValueError(f"seconds must be a positive number of seconds, or None for no limit, got {seconds!r}")
+    _limit["seconds"] = None if seconds is None else float(seconds)
+
+
+def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "", slow: bool = False) -> CheckReport:
+    """Run each named case (a function that raises `Mismatch` on a wrong result) under the time limit.
+
+    A case that passes and returns a string shows it as a note (e.g. the
+    accuracy it measured). A case that reaches an exercise stub is "not
+    attempted"; when every case does, so is the report. slow: the cases train
+    a model, so each gets `SLOW_FACTOR` times the limit. The first case that
+    runs out of time ends the check (the rest are reported as not run). The
+    verdict is saved to the learner's progress (`course_utils.learner.saving`).
+    """
+    limit = _limit["seconds"] and _limit["seconds"] * (SLOW_FACTOR if slow else 1)
+    results: list[CaseResult] = []
+    timed_out: str | None = None  # the case that ran out of time: the ones after it are not run
+    for name, case in cases.items():
+        if timed_out is not None:
+            results.append(
+                CaseResult(
+                    name, False, f"not run: the check stopped when case {timed_out!r} ran out of time", ran=False
+                )
+            )
+            continue
+        try:
+            note = _run_with_limit(case, limit, f"{task}: case {name!r}")
+        except CaseTimeout as timeout:
+            assert limit is not None  # for mypy: a case runs out of time only under a limit
+            timed_out = name
+            results.append(CaseResult(name, False, _timeout_message(limit, slow, _ignored(timeout))))
+        except Mismatch as wrong:
+            results.append(CaseResult(name, False, str(wrong)))
+        except NotImplementedError as error:
+            stub = _stub_hint(error)
+            if stub is not None:
+                results.append(
+                    CaseResult(
+                        name,
+                        False,
+                        "not written yet: it reached a `raise NotImplementedError` "
+                        f"line of the exercise (its hint: {stub})",
+                        attempted=False,
+                    )
+                )
+            else:
+                results.append(CaseResult(name, False, describe_error(error)))
+        except SystemExit as error:  # sys.exit(), exit(), quit(): not a reason to lose the report
+            results.append(CaseResult(name, False, _exit_message(error)))
+        except Exception as error:  # a learner's bug: report it, do not crash the notebook
+            results.append(CaseResult(name, False, describe_error(error)))
+        else:
+            results.append(CaseResult(name, True, note if isinstance(note, str) else ""))
+    if results and not any(r.attempted for r in results):
+        report = CheckReport(task, NOT_ATTEMPTED, hint=hint)
+    else:
+        report = CheckReport(task, PASSED if all(r.passed for r in results) else FAILED, results, hint)
+    report.notice = save_check_verdict(report.task, report.status)
+    return report
+
+
+def _ignored(timeout: CaseTimeout) -> int:
+    """How many of the watchdog's interrupts the case caught (0 when it stopped at the first)."""
+    return timeout.args[0] if timeout.args and isinstance(timeout.args[0], int) else 0
+
+
+def _exit_message(error: SystemExit) -> str:
+    """The failed case for `sys.exit()` in the learner's code: where, and what to do instead."""
+    mine = learner_frames(error)
+    at = f" ({where(mine[-1])})" if mine else ""
+    return (
+        f"your code called sys.exit() (or exit() or quit()){at}: that ends a script, but here it would only "
+        "end this check. Return the result instead (or raise an exception to report a problem)"
+    )
+
+
+def _timeout_message(limit: float, slow: bool, ignored: int = 0) -> str:
+    suggested = 2 * limit / (SLOW_FACTOR if slow else 1)  # set_time_limit sets the limit of an ordinary case
+    message = (
+        f"stopped after {limit:g} s, the time limit of one case: does a loop of yours never end (a `while` whose "
+        "condition stays true, a counter never increased)? If your code is just slow, raise the limit with "
+        f"`from course_utils.checks import set_time_limit; set_time_limit({suggested:g})` "
+        "and run the check again"
+    )
+    if ignored:
+        message += (
+            f". Your code caught the interrupt that stops it {ignored} time{'s' if ignored > 1 else ''}: a bare "
+            "`except:` or `except BaseException:` catches it (and Ctrl-C); catch `Exception` instead"
+        )
+    return message
+
+
+def _stub_hint(error: NotImplementedError) -> str | None:
+    """The hint of the generated stub's error (its message starts with STUB_PREFIX and it was raised in the
+    learner's code), or None for any other NotImplementedError."""
+    hint = stub_hint(error.args[0]) if len(error.args) == 1 else None
+    frames = traceback.extract_tb(error.__traceback__)
+    return hint if frames and is_learner_frame(frames[-1].filename) else None
+
+
+class _Watchdog:
+    """Raises CaseTimeout in the thread that started it once it has run the case for `seconds`, and again
+    every `REFIRE_SECONDS` at most while the case catches it; says when only a kernel restart can stop it."""
+
+    def __init__(self, seconds: float, label: str):
+        self.thread_id = threading.get_ident()
+        self.seconds, self.label = seconds, label
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.fired = 0  # interrupts sent so far
+        self.thread = threading.Thread(target=self._watch, name="check-watchdog", daemon=True)
+
+    def _watch(self) -> None:
+        wait = self.seconds
+        while not self.done.wait(wait):
+            with self.lock:
+                if self.done.is_set():
+                    return
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self.thread_id), ctypes.py_object(CaseTimeout)
+                )
+                self.fired += 1
+            if self.fired == WARN_AFTER_IGNORED + 1:
+                print(
+                    f"{self.label} keeps running past its time limit of {self.seconds:g} s: it caught the "
+                    f"{WARN_AFTER_IGNORED} interrupts sent to stop it (a bare `except:` or `except BaseException:` "
+                    "catches them, and Ctrl-C's too). Nothing can stop it from inside Python: restart the kernel "
+                    "(Kernel > Restart Kernel), then catch `Exception` instead",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            wait = min(REFIRE_SECONDS, self.seconds)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop watching; an interrupt raised while stopping is absorbed (`fired` still counts it)."""
+        while not self.done.is_set():
+            try:
+                with self.lock:
+                    self.done.set()
+                    # Clear an exception that fired but has not been raised yet, so it cannot land after the case.
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), None)
+            except CaseTimeout:
+                pass  # it was pending and has just been raised here: nothing is pending any more
+        self.thread.join()
+
+
+def _run_with_limit(case: Callable[[], object], seconds: float | None, label: str = "a case") -> object:
+    """`case()` under the watchdog; CaseTimeout if the watchdog fired, even when the case caught it and returned."""
+    if not seconds or not hasattr(ctypes, "pythonapi") or sys.implementation.name != "cpython":
+        return case()
+    watchdog = _Watchdog(seconds, label)
+    watchdog.start()
+    try:
+        try:
+            result = case()
+        finally:
+            watchdog.stop()
+    except CaseTimeout:
+        raise CaseTimeout(watchdog.fired - 1) from None  # the interrupts it caught before this one
+    except BaseException as error:
+        if watchdog.fired:  # it caught the interrupt, then failed: the time limit is what went wrong
+            raise CaseTimeout(watchdog.fired) from error
+        raise
+    if watchdog.fired:  # it caught the interrupt and returned
+        raise CaseTimeout(watchdog.fired)
+    return result
