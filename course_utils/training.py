@@ -376,17 +376,21 @@ def _mse_terms(output, y):
 def predict(
     model: nn.Module, x: torch.Tensor, lengths: torch.Tensor | Sequence[int] | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Class probabilities and predicted classes for `x` `(N, L, H_in)`.
+    """Class probabilities and predicted classes for `x`: features `(N, L, H_in)`, or token ids `(N, L)`.
 
+    Token ids (an integer tensor) are for a model that embeds them itself, as `train` accepts them.
     Returns `(probs, preds)` on the CPU: softmax over the class axis, `(N, L, C)`
     and `(N, L)` for a tagger, `(N, C)` and `(N,)` for a classifier. Runs in eval
     mode without gradients (the model's mode is restored after). x must be finite.
     """
     check_module("model", model)
-    check_tensor("x (N, L, H_in)", x, dim=3, floating=True)
+    if isinstance(x, torch.Tensor) and not x.is_floating_point() and x.dtype != torch.bool:
+        check_tensor("x (N, L) of token ids", x, dim=2)
+    else:
+        check_tensor("x (N, L, H_in)", x, dim=3, floating=True)
     if lengths is not None:
         lengths = check_lengths(lengths, batch_size=x.shape[0], max_len=x.shape[1])
-    broken = ~torch.isfinite(x)
+    broken = ~torch.isfinite(x) if x.is_floating_point() else torch.zeros(x.shape, dtype=torch.bool)
     if bool(broken.any()):
         index = first_index(broken)
         raise ValueError(

@@ -474,3 +474,26 @@ def test_validation_errors_name_the_validation_loader():
     bad_val = DataLoader(TensorDataset(torch.randn(4, 10, 8)), batch_size=2)
     with pytest.raises(TypeError, match=r"batch 0 \(counting from 0\) of val_loader must be \(x, y\)"):
         train(fresh_tagger(), train_loader, bad_val, epochs=1, progress=False)
+
+
+class _EmbeddingTagger(nn.Module):
+    """Token ids (N, L) in, logits (N, L, 3) out: the kind of model train accepts integer ids for."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.head = nn.Embedding(7, 4), nn.Linear(4, 3)
+
+    def forward(self, ids, lengths=None):
+        return self.head(self.embed(ids))
+
+
+def test_predict_takes_token_ids_as_train_does():
+    torch.manual_seed(0)
+    model, ids = _EmbeddingTagger(), torch.tensor([[1, 2, 3], [4, 5, 0]])
+    probs, preds = predict(model, ids, [3, 2])
+    assert probs.shape == (2, 3, 3) and torch.equal(preds, model(ids).argmax(-1))
+
+
+def test_predict_names_token_ids_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"x \(N, L\) of token ids must have 2 axes"):
+        predict(_EmbeddingTagger(), torch.tensor([1, 2, 3]))

@@ -13,7 +13,8 @@ from functools import lru_cache
 import torch
 from torch import nn
 
-from ...models import check_module, eval_mode
+from ...models import check_module
+from ...training import predict
 from ...validation import check_int, describe
 from .batching import CharVocab, collate_ids
 from .corpus import insert_spaces, space_labels
@@ -39,18 +40,17 @@ def predict_spaces(model: nn.Module, vocab: CharVocab, texts: Sequence[str], bat
 
 
 def _predict_ids(model, id_lists, batch_size) -> list[list[int]]:
-    """Labels for each list of ids, run in padded batches of `batch_size` (with their lengths), no gradients."""
+    """Labels for each list of ids, from `training.predict` on padded batches of `batch_size` and their lengths."""
     check_int("batch_size", batch_size)
     predictions: list[list[int]] = [[] for _ in id_lists]
     filled = [i for i, ids in enumerate(id_lists) if ids]  # an empty text has nothing to predict
-    with eval_mode(model), torch.no_grad():
-        for start in range(0, len(filled), batch_size):
-            chunk = filled[start : start + batch_size]
-            samples = [(torch.tensor(id_lists[i]), torch.zeros(len(id_lists[i]), dtype=torch.int64)) for i in chunk]
-            ids, _, lengths = collate_ids(samples)
-            labels = model(ids, lengths).argmax(-1)  # (N, L)
-            for row, i in enumerate(chunk):
-                predictions[i] = labels[row, : lengths[row]].tolist()
+    for start in range(0, len(filled), batch_size):
+        chunk = filled[start : start + batch_size]
+        samples = [(torch.tensor(id_lists[i]), torch.zeros(len(id_lists[i]), dtype=torch.int64)) for i in chunk]
+        ids, _, lengths = collate_ids(samples)
+        predicted = predict(model, ids, lengths)[1]  # (N, L)
+        for row, i in enumerate(chunk):
+            predictions[i] = predicted[row, : lengths[row]].tolist()
     for labels in predictions:
         if labels:
             labels[-1] = 0  # no space after the last character
