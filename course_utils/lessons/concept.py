@@ -25,8 +25,8 @@ from ..display import image_html
 from ..models import SequenceTagger, eval_mode
 from ..tables import html_table, text_table
 from ..tensors import check_input, check_lengths, check_tensor, reverse_within_lengths, step_mask
+from ..text_box import TextBox
 from ..validation import check_bool, check_int, describe
-from .text_box import TextBox
 
 # Names and order of one direction's parameters in nn.RNN; the backward
 # direction's carry the suffix "_reverse".

@@ -19,8 +19,8 @@ from ..models import CELLS
 from ..shapes import GATES, expected_shapes, rnn_parameter_count
 from ..tables import html_table, text_table
 from ..tensors import check_cell
+from ..text_box import TextBox
 from ..validation import check_bool, check_int
-from .text_box import TextBox
 
 COLUMNS = ("tensor", "axes", "predicted", "actual", "match")
 

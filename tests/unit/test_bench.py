@@ -4,6 +4,7 @@ import pytest
 
 from course_utils.lessons.packing import BATCHINGS, batching_table
 from tools import bench
+from tools.memory import peak_growth_mib
 
 pytestmark = pytest.mark.slow  # every measure trains or times real models
 
@@ -21,7 +22,7 @@ def results():
 def test_train_and_the_minimal_loop_compute_the_same_metrics(results):
     speed = results["speed"]
     assert speed["max_metric_difference"] < 1e-6
-    assert speed["ratio"] == pytest.approx(speed["train_s"] / speed["minimal_s"])
+    assert speed["train_s"] > 0 and speed["minimal_s"] > 0, "both loops were timed"
 
 
 def test_packing_matches_each_sequence_alone_and_padding_does_not(results):
@@ -38,7 +39,9 @@ def test_the_scratch_rnn_matches_nn_rnn(results):
 def test_accuracy_targets_average_both_taggers_over_the_seeds(results):
     accuracy = results["accuracy"]
     assert len(accuracy["per_seed"]) == 2
-    assert accuracy["gap"] == pytest.approx(accuracy["bidirectional"] - accuracy["forward"])
+    assert all(0 <= score <= 1 for scores in accuracy["per_seed"] for score in scores)
+    assert accuracy["bidirectional"] == pytest.approx(sum(b for b, _ in accuracy["per_seed"]) / 2)
+    assert accuracy["forward"] == pytest.approx(sum(f for _, f in accuracy["per_seed"]) / 2)
     assert accuracy["ceiling"] == pytest.approx(0.55)
 
 
@@ -76,7 +79,9 @@ def test_every_way_of_batching_is_timed_checked_and_measured(batching):
     names = list(BATCHINGS)
     assert list(batching["seconds"]) == list(batching["errors"]) == list(batching["peak_mib"]) == names
     assert all(len(seconds) == 2 and min(seconds) > 0 for seconds in batching["seconds"].values())
-    assert all(peak is None or peak >= 0 for peak in batching["peak_mib"].values())
+    # A number wherever this machine can measure peak memory at all (Linux with /proc/self/clear_refs), else None.
+    measurable = peak_growth_mib(lambda: None) is not None
+    assert all((peak is not None and peak >= 0) == measurable for peak in batching["peak_mib"].values())
 
 
 def test_packing_and_the_exact_method_match_each_sequence_alone_and_padding_does_not(batching):

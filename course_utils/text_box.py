@@ -1,4 +1,4 @@
-"""`TextBox`: the base of the lessons' explorers, an ipywidgets box whose text form is a stable summary."""
+"""`TextBox`: the base of the lessons' explorers (01 and 02), an ipywidgets box whose text form is a stable summary."""
 
 from __future__ import annotations
 
