@@ -1,6 +1,7 @@
 """Checks for the exercises: the machinery by job, plus one module of checks per lesson.
 
-* `runner`: `run_check` runs a check's cases under a time limit (`set_time_limit`);
+* `runner`: `run_check` runs a check's cases under a time limit (`set_time_limit`), and gives
+  its hints in steps (`hint(task)` shows the code-level one at once);
 * `report`: `CheckReport`, what a check cell shows (text and HTML);
 * `comparators`: the `expect_*` helpers that raise `Mismatch` saying what differs;
 * `tracebacks`: which lines of an error are the learner's;
@@ -19,7 +20,7 @@ from ..claims import print_error
 from ..verdicts import FAILED, NOT_ATTEMPTED, PASSED
 from .comparators import Mismatch, expect_equal, expect_tensor
 from .report import CaseResult, CheckReport
-from .runner import run_check, set_time_limit
+from .runner import hint, run_check, set_time_limit
 
 __all__ = [
     "FAILED",
@@ -30,6 +31,7 @@ __all__ = [
     "Mismatch",
     "expect_equal",
     "expect_tensor",
+    "hint",
     "print_error",
     "run_check",
     "set_time_limit",

@@ -37,8 +37,10 @@ class CheckReport:
     task: str
     status: str  # one of course_utils.verdicts.CHECK_STATUSES
     cases: list[CaseResult] = field(default_factory=list)
-    hint: str = ""
+    hint: str = ""  # the code-level hint, shown on a failure once `hint_shown`
     notice: str = ""  # why the verdict could not be saved to the learner's progress, if it could not
+    concept: str = ""  # the idea the task practises and where its lesson shows it, shown on every failure
+    hint_shown: bool = True  # run_check withholds the code-level hint until a few failed runs
 
     @property
     def passed(self) -> bool:
@@ -55,10 +57,22 @@ class CheckReport:
             verdict = "all passed, well done!" if self.passed else f"{n_ok} of {len(self.cases)} cases passed"
             lines = [f"{self.task}: {verdict}"]
             lines += [f"  [{c.marker}] {c.name}" + (f": {c.detail}" if c.detail else "") for c in self.cases]
-            if not self.passed and self.hint:
-                lines.append(f"  Hint: {self.hint}")
+            if not self.passed:
+                lines += self._hint_lines()
         if self.notice:
             lines.append(f"  ({self.notice})")
+        return lines
+
+    def _hint_lines(self) -> list[str]:
+        """A failure's hints, in steps: the idea always, the code only once it is shown."""
+        lines = [f"  Idea: {self.concept}"] if self.concept else []
+        if self.hint and self.hint_shown:
+            lines.append(f"  Hint: {self.hint}")
+        elif self.hint:
+            lines.append(
+                f"  Stuck? A code-level hint shows after a few failed runs, or now: "
+                f"`from course_utils.checks import hint; hint({self.task!r})`"
+            )
         return lines
 
     def __str__(self) -> str:

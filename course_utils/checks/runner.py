@@ -1,7 +1,9 @@
 """Running a check: each case under a time limit, its outcome caught and reported, never crashing the notebook.
 
 A check runs a learner's function on a few named cases and reports, in plain
-words, what passed, what failed (expected vs got, for which input) and a hint.
+words, what passed, what failed (expected vs got, for which input) and hints in
+steps: the idea and where the lesson shows it with every failure, the code-level
+hint after a few failed runs or when the learner asks for it (`hint(task)`).
 
 * The generated exercise stub raises `NotImplementedError("your code here: <hint>")`
   (`course_utils.stubs`); a case that reaches such a stub is "not attempted
@@ -55,6 +57,9 @@ SLOW_FACTOR = 20  # cases that train a model get this many times the limit
 REFIRE_SECONDS = 1.0  # a case that caught the time limit's interrupt gets it again this often (at most)
 WARN_AFTER_IGNORED = 5  # ignored interrupts before the watchdog says only a kernel restart helps
 _limit: dict[str, float | None] = {"seconds": DEFAULT_TIME_LIMIT}
+HINT_AFTER_FAILURES = 3  # failed runs of a task before its report shows the code-level hint by itself
+_failed_runs: dict[str, int] = {}  # failed runs in a row of each task, in this kernel
+_hints: dict[str, str] = {}  # each task's code-level hint, as its check last gave it
 
 
 class CaseTimeout(BaseException):
@@ -70,7 +75,9 @@ def set_time_limit(seconds: float | None = DEFAULT_TIME_LIMIT) -> None:
     _limit["seconds"] = None if seconds is None else float(seconds)
 
 
-def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "", slow: bool = False) -> CheckReport:
+def run_check(
+    task: str, cases: dict[str, Callable[[], object]], hint: str = "", slow: bool = False, concept: str = ""
+) -> CheckReport:
     """Run each named case (a function that raises `Mismatch` on a wrong result) under the time limit.
 
     A case that passes and returns a string shows it as a note (e.g. the
@@ -79,6 +86,10 @@ def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "",
     a model, so each gets `SLOW_FACTOR` times the limit. The first case that
     runs out of time ends the check (the rest are reported as not run). The
     verdict is saved to the learner's progress (`course_utils.learner.saving`).
+
+    Hints come in steps. concept: the idea the task practises and where its lesson shows it, shown
+    with every failure. hint: the code-level hint, shown from the `HINT_AFTER_FAILURES`-th failed run
+    of `task` in this kernel on, or at once by `hint(task)`.
     """
     limit = _limit["seconds"] and _limit["seconds"] * (SLOW_FACTOR if slow else 1)
     results: list[CaseResult] = []
@@ -120,11 +131,27 @@ def run_check(task: str, cases: dict[str, Callable[[], object]], hint: str = "",
         else:
             results.append(CaseResult(name, True, note if isinstance(note, str) else ""))
     if results and not any(r.attempted for r in results):
-        report = CheckReport(task, NOT_ATTEMPTED, hint=hint)
+        report = CheckReport(task, NOT_ATTEMPTED, concept=concept, hint=hint)
     else:
-        report = CheckReport(task, PASSED if all(r.passed for r in results) else FAILED, results, hint)
+        report = CheckReport(task, PASSED if all(r.passed for r in results) else FAILED, results, hint, concept=concept)
+    _hints[task] = hint
+    _failed_runs[task] = _failed_runs.get(task, 0) + 1 if report.status == FAILED else 0
+    report.hint_shown = _failed_runs[task] >= HINT_AFTER_FAILURES
     report.notice = save_check_verdict(report.task, report.status)
     return report
+
+
+def hint(task: str) -> str:
+    """The code-level hint of `task`'s check (e.g. `hint("encode_packed")`), shown now instead of after
+    `HINT_AFTER_FAILURES` failed runs; run the task's check cell once first."""
+    if not isinstance(task, str):
+        raise TypeError(f"task must be the name a check report starts with, such as 'encode_packed', got {task!r}")
+    if task not in _hints:
+        known = ", ".join(repr(name) for name in _hints) or "none yet"
+        raise ValueError(
+            f"no check of {task!r} has run in this kernel (run its check cell first; checks run so far: {known})"
+        )
+    return _hints[task] or f"{task}'s check has no code-level hint: its messages above are all it says"
 
 
 def _ignored(timeout: CaseTimeout) -> int:

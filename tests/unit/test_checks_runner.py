@@ -6,6 +6,7 @@ Stubs, errors from the learner's code, sys.exit, time limits, and the verdict sa
 import sys
 import threading
 import time
+from functools import partial
 
 import pytest
 import torch
@@ -16,6 +17,7 @@ from course_utils.checks import (
     PASSED,
     Mismatch,
     expect_tensor,
+    hint,
     run_check,
     set_time_limit,
 )
@@ -42,15 +44,38 @@ def test_all_cases_passing_is_reported_as_passed():
     assert str(report) == "task: all passed, well done!\n  [ok] a\n  [ok] b"
 
 
-def test_a_mismatch_names_the_case_expected_and_got_and_shows_the_hint():
-    def wrong():
-        expect_tensor(torch.zeros(4, 7, 3), torch.zeros(4, 7, 6), what="output")
+def wrong_shape():
+    expect_tensor(torch.zeros(4, 7, 3), torch.zeros(4, 7, 6), what="output")
 
-    report = run_check("task", {"ok": lambda: None, "batch of 4": wrong}, hint="concatenate both directions")
+
+def test_a_mismatch_names_the_case_expected_and_got_and_the_idea_but_not_yet_the_code():
+    runner_module._failed_runs.clear()
+    report = run_check(
+        "task", {"ok": lambda: None, "batch of 4": wrong_shape}, hint="torch.cat([f, b], -1)", concept="both halves"
+    )
     assert report.status == FAILED
     assert "1 of 2 cases passed" in str(report)
     assert "[FAIL] batch of 4: expected the output to have shape (4, 7, 6), got (4, 7, 3)" in str(report)
-    assert str(report).endswith("Hint: concatenate both directions")
+    assert "Idea: both halves" in str(report) and "torch.cat" not in str(report)
+    assert "hint('task')" in str(report), "the report says how to ask for the code-level hint"
+
+
+def test_the_code_level_hint_shows_after_a_few_failed_runs_in_a_row_and_on_request():
+    runner_module._failed_runs.clear()
+    run = partial(run_check, "task", {"case": wrong_shape}, hint="torch.cat([f, b], -1)", concept="both halves")
+    shown = [run().hint_shown for _ in range(runner_module.HINT_AFTER_FAILURES)]
+    assert shown == [False] * (runner_module.HINT_AFTER_FAILURES - 1) + [True]
+    assert str(run()).endswith("Hint: torch.cat([f, b], -1)")
+    assert run_check("task", {"case": lambda: None}, hint="torch.cat([f, b], -1)").passed
+    assert not run().hint_shown, "a pass starts the count again"
+    assert hint("task") == "torch.cat([f, b], -1)"
+
+
+def test_asking_for_the_hint_of_a_check_that_never_ran_says_to_run_it_first():
+    with pytest.raises(ValueError, match=r"no check of 'no such task' has run in this kernel \(run its check cell"):
+        hint("no such task")
+    with pytest.raises(TypeError, match="task must be the name a check report starts with"):
+        hint(check_forward_ceiling_by_step)
 
 
 def test_an_exception_in_learner_code_becomes_a_failed_case_with_its_message():
