@@ -111,7 +111,10 @@ LESSONS: tuple[Lesson, ...] = (
         "Training the bidirectional tagger",
         "the full pipeline trained against a forward-only baseline",
         35,
-        exercise=Exercise("05_training_exercise", ("forward_ceiling_by_step", "train_gru_tagger")),
+        exercise=Exercise(
+            "05_training_exercise",
+            ("forward_ceiling_by_step", "train_gru_tagger", "split_indices", "train_step", "validate"),
+        ),
         module="training",
     ),
     Lesson(
@@ -143,7 +146,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Capstone: putting the spaces back",
         "capstone: put the spaces back into real English text",
         40,
-        exercise=Exercise("08_capstone_word_segmentation_exercise", ("space_labels", "tag_characters")),
+        exercise=Exercise("08_capstone_word_segmentation_exercise", ("space_labels", "label_long_text")),
         module="word_segmentation",
     ),
     Lesson(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .validation import check_choice
+from .validation import check_bool, check_choice
 
 # (import name, pip name) of what the notebooks need at run time.
 REQUIRED_PACKAGES = (
@@ -107,15 +107,25 @@ def install_fix(setting: str, packages: Sequence[str]) -> str:
 
 
 def installed_versions(packages: Sequence[tuple[str, str]] = REQUIRED_PACKAGES) -> tuple[dict[str, str], list[str]]:
-    """Import each `(import name, pip name)` pair: the versions of those found, and the pip names of those missing."""
+    """Find each `(import name, pip name)` pair: the versions of those found, and the pip names of those missing.
+
+    torch is imported (every notebook needs it at once); the others are found without importing them,
+    by their import spec and pip's metadata, so that a lesson pays for matplotlib or ipywidgets only
+    in the cell that first uses them, not in its first cell.
+    """
     versions, missing = {}, []
     for module_name, pip_name in packages:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
+        if module_name == "torch":
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:
+                missing.append(pip_name)
+            else:
+                versions[module_name] = getattr(module, "__version__", "unknown")
+        elif importlib.util.find_spec(module_name) is None:
             missing.append(pip_name)
         else:
-            versions[module_name] = getattr(module, "__version__", "unknown")
+            versions[module_name] = distribution_version(pip_name) or "unknown"
     return versions, missing
 
 
@@ -186,7 +196,8 @@ def require_packages(
 
 def seed_everything(seed: int = 0) -> None:
     """Seed Python, NumPy and torch (every device: torch.manual_seed seeds CUDA's generators too), and make
-    torch's results repeatable on the CPU, and on a GPU where the device policy (`pick_device`) opts in to one."""
+    torch's results repeatable: one CPU thread, so sums add up in one order; on a GPU, where the device
+    policy (`pick_device`) opts in to one, deterministic algorithms too (`repeatable_on_gpu`)."""
     import numpy as np
     import torch
 
@@ -201,6 +212,19 @@ def seed_everything(seed: int = 0) -> None:
     torch.manual_seed(seed)
     torch.backends.cudnn.benchmark = False  # cuDNN would otherwise time kernels and keep whichever won
     torch.set_num_threads(TORCH_THREADS)
+    if pick_device().type != "cpu":
+        repeatable_on_gpu()
+
+
+def repeatable_on_gpu() -> None:
+    """Ask torch for deterministic algorithms: a GPU's kernels may add up in any order, and this makes them
+    repeat (where an operation has no deterministic form, torch warns).
+
+    A CPU run on one thread repeats without it, and the switch costs a CPU lesson about a second of its
+    first cell: it imports torch._inductor. `seed_everything` and `train` call it for a GPU only.
+    """
+    import torch
+
     torch.use_deterministic_algorithms(True, warn_only=True)
     # With deterministic algorithms on, torch also fills every new uninitialized tensor with NaN, a
     # debugging aid that repeatability does not need. torch.profiler shows what it costs: about a
@@ -277,8 +301,25 @@ def available_devices() -> list[str]:
     return [*found, "cpu"]
 
 
-def setup_notebook(seed: int = 0) -> None:
-    """First cell of every notebook: check packages, seed everything, print one summary line."""
+# Set (to "1") in a kernel whose notebook is a worked solution, by its first cell's
+# `setup_notebook(worked_solution=True)`: `course_utils.learner.saving` then saves none of its checks'
+# verdicts, in any front end. An environment variable, since the learner room never imports this module.
+WORKED_SOLUTION_VARIABLE = "BIRNN_COURSE_WORKED_SOLUTION"
+
+
+def setup_notebook(seed: int = 0, worked_solution: bool = False) -> None:
+    """First cell of every notebook: check packages, seed everything, print one summary line.
+
+    worked_solution: True in the first cell of a notebook in `solutions/` (the exercise generator
+    writes `setup_notebook()` in its exercise): the checks it runs are not saved as the learner's
+    progress, since running the answer is not solving the exercise. False (every other notebook)
+    clears what an earlier call in the same kernel said.
+    """
+    check_bool("worked_solution", worked_solution)
+    if worked_solution:
+        os.environ[WORKED_SOLUTION_VARIABLE] = "1"
+    else:
+        os.environ.pop(WORKED_SOLUTION_VARIABLE, None)
     versions = require_packages()
     seed_everything(seed)
     print(f"course ready: torch {versions['torch'].split('+')[0]}, seed {seed}")

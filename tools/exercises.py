@@ -13,6 +13,10 @@ In the exercise, each marked block becomes a stub at the same indentation:
     def reverse_time(x):
         raise NotImplementedError("your code here: flip the time axis (dim 1)")
 
+A worked solution says what it is in its first cell, `setup_notebook(worked_solution=True)`, so
+that its checks are not saved as the learner's progress (`course_utils.learner.saving`); the
+exercise gets `setup_notebook()` there (`exercise_setup`), and its checks are saved.
+
 The exercise keeps every other cell and no outputs. Blocks must be indented
 (inside a function) so that an unfinished exercise still runs top to bottom:
 its check cells report "not attempted yet" instead of stopping. The stub's
@@ -57,6 +61,9 @@ from course_utils.stubs import stub_line
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?:\s+hint:\s*(?P<hint>.*?))?\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 DEFAULT_HINT = "write this part yourself, then run the check cell"
+# A `setup_notebook(...)` call without nested parentheses, and the argument a worked solution passes it.
+SETUP_CALL = re.compile(r"\bsetup_notebook\((?P<arguments>[^()]*)\)")
+WORKED_SOLUTION_ARGUMENT = re.compile(r"\s*worked_solution\s*=\s*True\s*")
 # This file lives in tools/ at the top of the repository (tools are never installed),
 # so the repository root is the folder above it.
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +115,21 @@ def strip_solutions(source: str, where: str = "cell") -> str:
     return "".join(out)
 
 
+def exercise_setup(source: str) -> str:
+    """`source` with `worked_solution=True` dropped from its `setup_notebook(...)` calls, other arguments kept:
+    `setup_notebook(worked_solution=True)` -> `setup_notebook()`, `setup_notebook(1, worked_solution=True)` ->
+    `setup_notebook(1)`. Every other character is kept."""
+
+    def drop(call: re.Match) -> str:
+        arguments = call.group("arguments").split(",")
+        kept = [argument for argument in arguments if not WORKED_SOLUTION_ARGUMENT.fullmatch(argument)]
+        if len(kept) == len(arguments):
+            return call.group(0)
+        return f"setup_notebook({', '.join(argument.strip() for argument in kept if argument.strip())})"
+
+    return SETUP_CALL.sub(drop, source)
+
+
 def _lines(source: str) -> list[str]:
     """`source` cut after each "\n" (and nowhere else), each line with its "\n": they join back to `source`."""
     parts = source.split("\n")
@@ -115,7 +137,8 @@ def _lines(source: str) -> list[str]:
 
 
 def exercise_from_solution(notebook: dict, name: str = "notebook") -> dict:
-    """Return the exercise version of a solution notebook (as nbformat JSON): stubs, no outputs."""
+    """Return the exercise version of a solution notebook (as nbformat JSON): stubs, `setup_notebook()` where the
+    solution says it is one (`exercise_setup`), no outputs."""
     version = notebook.get("nbformat") if isinstance(notebook, dict) else None
     wrong_version = GeneratorError(
         f"{name}: is nbformat {version!r}, and the generator reads nbformat 4 notebooks only "
@@ -137,7 +160,7 @@ def exercise_from_solution(notebook: dict, name: str = "notebook") -> dict:
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        cell["source"] = strip_solutions(source, where=f"{name}, cell {index}")
+        cell["source"] = exercise_setup(strip_solutions(source, where=f"{name}, cell {index}"))
         cell["outputs"] = []
         cell["execution_count"] = None
     return exercise

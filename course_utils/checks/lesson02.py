@@ -13,6 +13,7 @@ Every expected value comes from building the torch layer and running it.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ from ..models import CELLS
 from ..shapes import GATES
 from ..validation import short_repr
 from .common import seeded
-from .comparators import Mismatch, expect_close, expect_pair, with_explanation
+from .comparators import Mismatch, expect_close, expect_pair, explaining_errors, with_explanation
 from .report import CheckReport
 from .runner import run_check
 
@@ -69,7 +70,9 @@ def _measured_shapes(cell, batch_size, seq_len, input_size, hidden_size, num_lay
     return {"output": tuple(output.shape), **{name: tuple(s.shape) for name, s in states.items()}}
 
 
-def _shape_mistake(name, got, expected, batch_size, seq_len, hidden_size, num_layers, bidirectional, batch_first):
+def _shape_mistake(
+    name, got, expected, batch_size, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first
+):
     """Explain a wrong predicted shape of `name` ("output", "h_n", "c_n"), or ""."""
     directions = 2 if bidirectional else 1
     if name == "output":
@@ -81,6 +84,13 @@ def _shape_mistake(name, got, expected, batch_size, seq_len, hidden_size, num_la
                 f"batch_first={batch_first} puts the {'batch' if batch_first else 'time'} axis first; "
                 "the output follows the input's layout."
             )
+        if got == (*first_two, directions * num_layers * hidden_size) and num_layers > 1:
+            return "output holds the LAST layer's states only: its last size is D*H_out, whatever num_layers is."
+        if got[:2] == first_two and got[2] in (input_size, directions * input_size) and input_size != hidden_size:
+            return (
+                f"output holds the hidden states, H_out = {hidden_size} per direction, not the input's "
+                f"H_in = {input_size} features."
+            )
         return ""
     if got == (batch_size, directions * num_layers, hidden_size) and batch_first:
         return f"{name} is never batch-first, even with batch_first=True: it is (D*num_layers, N, H_out)."
@@ -90,7 +100,31 @@ def _shape_mistake(name, got, expected, batch_size, seq_len, hidden_size, num_la
         return f"{name} keeps every layer's final state: D*num_layers = {directions * num_layers} entries."
     if got[:2] == expected[:2] and got[2] == directions * hidden_size:
         return f"{name} keeps the directions apart on axis 0, so its last size is H_out = {hidden_size}."
+    if got == (directions * num_layers, seq_len, hidden_size) and seq_len != batch_size:
+        return (
+            f"{name} holds one final state per sequence, so its axis 1 is the batch, N = {batch_size}, "
+            f"not the number of steps, L = {seq_len}."
+        )
+    if got == (directions * num_layers, hidden_size):
+        return f"for a batch, {name} keeps the batch axis: (D*num_layers, N, H_out)."
     return ""
+
+
+def _as_shape(value):
+    """A predicted shape as a tuple of ints (from a tuple, list, torch.Size or NumPy array of whole numbers),
+    else `value` unchanged."""
+    if not (isinstance(value, (tuple, list, torch.Size)) or type(value).__name__ == "ndarray"):
+        return value
+    return tuple(_whole(size) for size in value)
+
+
+def _whole(size):
+    """`size` as an int when it is a whole number (an int, a NumPy integer, 4.0), else unchanged."""
+    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+        return int(size)
+    if isinstance(size, float) and size.is_integer():
+        return int(size)
+    return size
 
 
 def check_predict_shapes(predict_shapes: Callable[..., Any]) -> CheckReport:
@@ -109,8 +143,8 @@ def check_predict_shapes(predict_shapes: Callable[..., Any]) -> CheckReport:
             for name, shape in expected.items():
                 if name not in got:
                     extra = " (an LSTM returns (h_n, c_n))" if name == "c_n" else ""
-                    raise Mismatch(f"the dict has no key {name!r}{extra}; it has {sorted(got)}")
-                predicted = tuple(got[name]) if isinstance(got[name], (tuple, list, torch.Size)) else got[name]
+                    raise Mismatch(f"the dict has no key {name!r}{extra}; it has {sorted(got, key=str)}")
+                predicted = _as_shape(got[name])
                 if predicted != shape:
                     why = (
                         _shape_mistake(
@@ -119,24 +153,30 @@ def check_predict_shapes(predict_shapes: Callable[..., Any]) -> CheckReport:
                             shape,
                             batch_size,
                             seq_len,
+                            input_size,
                             hidden_size,
                             num_layers,
                             bidirectional,
                             batch_first,
                         )
-                        if isinstance(predicted, tuple)
+                        if isinstance(predicted, tuple) and len(predicted) in (2, 3)
                         else ""
                     )
                     raise Mismatch(with_explanation(f"expected {name} {shape}, got {short_repr(predicted)}", why))
-            unexpected = sorted(set(got) - set(expected))
+            # A key the layer does not return is wrong, unless it says so with None (e.g. "c_n": None for a GRU).
+            unexpected = sorted((key for key in set(got) - set(expected) if got[key] is not None), key=str)
             if unexpected:
-                raise Mismatch(f"unexpected keys {unexpected}: only an LSTM returns c_n")
+                only = ": only an LSTM returns c_n" if "c_n" in unexpected else ""
+                raise Mismatch(f"unexpected keys {unexpected}{only}")
 
         return run
 
     return run_check(
         "predict_shapes",
         {name: case(*args) for name, args in SHAPE_CASES.items()},
+        concept="Each size a recurrent layer returns has one source: the input's layout (batch_first), the number "
+        "of directions, the number of layers, or the hidden size; output and h_n do not follow the same rules "
+        "(lesson 02, sections 'One layer: `output` and `h_n`' and 'Two layers: directions and layers interleave').",
         hint="output is (N, L, D*H_out) with batch_first=True, else (L, N, D*H_out); for a batched input h_n (and c_n) "
         "are (D*num_layers, N, H_out), whatever batch_first says; D = 2 when bidirectional.",
     )
@@ -145,10 +185,10 @@ def check_predict_shapes(predict_shapes: Callable[..., Any]) -> CheckReport:
 def _count_variants(cell, input_size, hidden_size, num_layers, bidirectional):
     """Counts that the usual slips give, keyed by what each slip means."""
 
-    def count(gates=GATES[cell], biases=2, directions=2 if bidirectional else 1, deep_input=None):
+    def count(gates=GATES[cell], biases=2, directions=2 if bidirectional else 1, deep_input=None, layers=None):
         deep_input = directions * hidden_size if deep_input is None else deep_input
         total = 0
-        for layer in range(num_layers):
+        for layer in range(num_layers if layers is None else layers):
             layer_input = input_size if layer == 0 else deep_input
             total += directions * (gates * hidden_size * (layer_input + hidden_size + biases))
         return total
@@ -156,8 +196,12 @@ def _count_variants(cell, input_size, hidden_size, num_layers, bidirectional):
     variants = {
         "torch keeps two bias vectors per layer and direction, b_ih and b_hh: you counted one.": count(biases=1),
         "you left out the biases (2 vectors of gates*H_out per layer and direction).": count(biases=0),
-        f"{ARTICLED[cell]} stacks {GATES[cell]} gate blocks in every weight and bias: multiply by "
-        f"{GATES[cell]}.": count(gates=1),
+        **{
+            f"{ARTICLED[cell]} stacks {GATES[cell]} gate block{'s' if GATES[cell] > 1 else ''} in every weight "
+            f"and bias, not {gates}.": count(gates=gates)
+            for gates in (1, 3, 4)
+            if gates != GATES[cell]
+        },
         "layers after the first read the previous layer's output, D*H_out features, not H_out.": count(
             deep_input=hidden_size
         ),
@@ -165,6 +209,8 @@ def _count_variants(cell, input_size, hidden_size, num_layers, bidirectional):
             deep_input=input_size
         ),
     }
+    if num_layers > 1:
+        variants["you counted the first layer only: every layer has weights of its own."] = count(layers=1)
     if bidirectional:
         full = count()
         variants["a bidirectional layer has a full second set of weights: count both directions."] = full // 2
@@ -191,6 +237,9 @@ def check_count_parameters(count_parameters: Callable[..., Any]) -> CheckReport:
     return run_check(
         "count_parameters",
         {name: case(*args) for name, args in COUNT_CASES.items()},
+        concept="Each layer and direction has weights of its own: input weights, recurrent weights and two biases, "
+        "each made of one block of H_out rows per gate; a layer after the first reads the output of the layer "
+        "below (lesson 02, sections 'How many parameters' and 'Stacking layers').",
         hint="per layer and direction: G*H_out*(I + H_out) weights plus 2*G*H_out biases (with the default bias=True "
         "and no proj_size), with G gates (rnn 1, gru 3, lstm 4) and I = input_size for layer 0, D*H_out after it.",
     )
@@ -206,14 +255,23 @@ def check_split_by_direction(split_by_direction: Callable[..., Any]) -> CheckRep
                 x = torch.randn(batch_size, 4, 3)
             _, hidden = layer(x)
             h_n = hidden[0] if cell == "lstm" else hidden
-            got = expect_pair(split_by_direction(h_n.clone(), num_layers), "(forward, backward)")
+            with explaining_errors(lambda error: _split_error(error, num_layers)):
+                result = split_by_direction(h_n.clone(), num_layers)
+            if isinstance(result, torch.Tensor) and result.dim() == 4 and result.shape[0] == 2:
+                result = tuple(result)  # (2, num_layers, N, H_out) unpacks as (forward, backward) too
+            got = expect_pair(result, "(forward, backward)")
             forward, backward = h_n[0::2], h_n[1::2]
+            by_layer = h_n.view(num_layers, 2, batch_size, hidden_size)
             blocked = (
                 "torch interleaves layers and directions along axis 0 (layer 0 forward, layer 0 "
-                "backward, layer 1 forward, ...), it does not put all forward states first: "
-                "use h_n.view(num_layers, 2, N, H_out)."
+                "backward, layer 1 forward, ...), it does not put all forward states first."
             )
             swapped = "forward and backward are swapped: entry 0 of each layer is the forward direction."
+            one_state = (
+                lambda got: isinstance(got, torch.Tensor) and tuple(got.shape) == (batch_size, hidden_size),
+                "That is one state per sequence, (N, H_out): the result keeps a layer axis, (num_layers, N, H_out), "
+                "one entry per layer (even when num_layers is 1).",
+            )
             axes = ("layer", "sequence", "unit")
             expect_close(
                 got[0],
@@ -221,21 +279,19 @@ def check_split_by_direction(split_by_direction: Callable[..., Any]) -> CheckRep
                 "first result (forward states)",
                 axes,
                 mistakes=[
+                    (by_layer[0], _layer_not_direction(0)),
                     (h_n[:num_layers], blocked),
                     (backward, swapped),
-                    (
-                        h_n.view(num_layers, 2, batch_size, hidden_size)[0],
-                        "those are layer 0's two directions: "
-                        "index the direction axis (1) of the view, not the layer axis.",
-                    ),
+                    one_state,
                 ],
             )
+            second_layer = [(by_layer[1], _layer_not_direction(1))] if num_layers > 1 else []
             expect_close(
                 got[1],
                 backward,
                 "second result (backward states)",
                 axes,
-                mistakes=[(h_n[num_layers:], blocked), (forward, swapped)],
+                mistakes=[*second_layer, (h_n[num_layers:], blocked), (forward, swapped), one_state],
             )
 
         return run
@@ -243,6 +299,29 @@ def check_split_by_direction(split_by_direction: Callable[..., Any]) -> CheckRep
     return run_check(
         "split_by_direction",
         {name: case(*args) for name, args in SPLIT_CASES.items()},
+        concept="Along h_n's first axis the final states go layer by layer, and within a layer forward then "
+        "backward; a view can give layers and directions an axis each, and then the direction is picked on its "
+        "own axis (lesson 02, section 'Two layers: directions and layers interleave').",
         hint="h_n.view(num_layers, 2, N, H_out) puts layers on axis 0 and directions on axis 1; "
         "take [:, 0] and [:, 1].",
     )
+
+
+def _layer_not_direction(layer):
+    """The sentence for a result that holds one layer's two directions instead of one direction of every layer."""
+    return (
+        f"Those are layer {layer}'s forward and backward states, not one direction of every layer: along h_n's "
+        "axis 0 the entries go layer by layer, forward then backward. In h_n.view(num_layers, 2, N, H_out) the "
+        f"first axis is the layer and the second the direction: indexing the first axis ([{layer}]) picks a layer."
+    )
+
+
+def _split_error(error, num_layers):
+    """What an IndexError in split_by_direction means when h_n.view(num_layers, 2, ...) was indexed by layer."""
+    if isinstance(error, IndexError) and f"dimension 0 with size {num_layers}" in str(error):
+        return (
+            f"Axis 0 of h_n.view(num_layers, 2, N, H_out) is the layer axis, of size num_layers = {num_layers} "
+            "here: indexing it asks for a layer that is not there. The two directions are on axis 1, the "
+            "direction axis."
+        )
+    return ""

@@ -47,6 +47,17 @@ BIDIRECTIONAL_CASES = {
 # How Python and torch word an error about a tuple used as a tensor, or unpacked into the wrong number of names
 # (not torch's "tuple of Tensors" in a list of the signatures it accepts).
 MISREAD_RESULT = re.compile(r"got tuple|not tuple|'tuple'|tuple indices|values to unpack")
+REVERSE_CONCEPT = (
+    "a backward direction must meet a sequence's pads only after its real steps: reverse each sequence within its "
+    "own length, so that its pads stay at the end (lesson 04_packing_speed, section 'An exact method on the fast "
+    "kernels', the toy batch whose step t holds t + 1)"
+)
+BIDIRECTIONAL_CONCEPT = (
+    "two one-way runs over a padded batch equal packing when each direction meets a sequence's pads only after "
+    "its real steps: the forward one reads x as it is, the backward one each sequence reversed within its own "
+    "length, its outputs put back in step order, and the pads read zero as pad_packed_sequence gives them "
+    "(lesson 04_packing_speed, section 'An exact method on the fast kernels', where run_within_lengths comes in)"
+)
 RNN_RETURNS = (
     "nn.RNN and nn.GRU return (output, h_n), an nn.LSTM (output, (h_n, c_n)): for all three the outputs at every "
     "step, (N, L, H_out), are item [0] (output, _ = rnn(x))"
@@ -82,6 +93,11 @@ def _reverse_mistakes(x: torch.Tensor, lengths: torch.Tensor) -> list[Mistake]:
             reverse_within_lengths(x, lengths[:1].expand(len(lengths))),
             "Every sequence was reversed within the first sequence's length, lengths[0]: reverse sequence n "
             "within its own length, lengths[n].",
+        ),
+        (
+            torch.where(step_mask(lengths, x.shape[1]).unsqueeze(-1), x.flip(-1), x),
+            "The features of each real step are reversed, not the steps: x[n, :lengths[n]] is (steps, H_in), so "
+            "its time axis is dim 0 there (flip(0)); flip(1) or flip(-1) reverses the features.",
         ),
         (
             lambda got: isinstance(got, (list, tuple)),
@@ -124,9 +140,10 @@ def check_reverse_steps(reverse_steps: Callable[..., Any]) -> CheckReport:
     return run_check(
         "reverse_steps",
         {**{name: case(*args) for name, args in REVERSE_CASES.items()}, UNCHANGED_CASE: unchanged},
-        hint="reversing within lengths only reorders steps: in sequence n, each step t < lengths[n] takes step "
-        "lengths[n] - 1 - t, and each pad stays where it is. Lesson 04_packing_speed shows it on a toy batch whose "
-        "step t holds t + 1 (the cell that calls reverse_within_lengths).",
+        hint="in sequence n, step t < lengths[n] takes step lengths[n] - 1 - t and a pad keeps its place: either "
+        "loop, out = x.clone(); out[n, :k] = x[n, :k].flip(0) with k = int(lengths[n]), or build that index (N, L) "
+        "with torch.where(t < lengths[n], lengths[n] - 1 - t, t) and take the steps with x.gather(1, ...).",
+        concept=REVERSE_CONCEPT,
     )
 
 
@@ -218,6 +235,11 @@ class _Layers:
             ),
             (lambda got: isinstance(got, (tuple, list)), f"That is a tuple (or list), not one tensor. {RNN_RETURNS}."),
             (
+                lambda got: isinstance(got, torch.Tensor) and tuple(got.shape) == (1, x.shape[0], 2 * hidden),
+                "That is (1, N, 2*H_out): the two runs' h_n, each sequence's state after the last step only. The "
+                f"layer's output has every step: {RNN_RETURNS}.",
+            ),
+            (
                 lambda got: isinstance(got, torch.Tensor) and tuple(got.shape) == (*x.shape[:2], hidden),
                 f"That has H_out = {hidden} units per step, one direction's: put the forward and the backward "
                 "outputs side by side on the last axis, (N, L, 2*H_out).",
@@ -256,10 +278,9 @@ def check_bidirectional_within_lengths(bidirectional_within_lengths: Callable[..
     return run_check(
         "bidirectional_within_lengths",
         {name: case(*args) for name, args in BIDIRECTIONAL_CASES.items()},
-        hint="two one-way runs over a padded batch equal packing when each direction meets a sequence's pads only "
-        "after its real steps: the forward direction reads x as it is, the backward one each sequence reversed "
-        "within its own length, and its outputs are reversed back into step order; the pads then read zero, as "
-        "pad_packed_sequence gives them. Lesson 04_packing_speed builds this where it introduces "
-        "run_within_lengths. If check_reverse_steps has not passed yet, use reverse_within_lengths from "
+        hint="forward, _ = forward_rnn(x); run backward_rnn on reverse_steps(x, lengths) and apply reverse_steps "
+        "to its outputs too; torch.cat([forward, backward], dim=-1), then zero the pads with masked_fill where "
+        "t >= lengths[n]. If check_reverse_steps has not passed yet, use reverse_within_lengths from "
         "course_utils.tensors meanwhile.",
+        concept=BIDIRECTIONAL_CONCEPT,
     )

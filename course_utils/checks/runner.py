@@ -30,6 +30,13 @@ hint after a few failed runs or when the learner asks for it (`hint(task)`).
   not during it; on a Python without `ctypes.pythonapi` (not CPython) cases run
   without a limit.
 
+* A check called the wrong way runs no case: its report says how to call it
+  (`how_to_call`). A check is a function `check_NAME(fn)` that calls `run_check`
+  itself; it calls what it is given, so a value that cannot be called (a result,
+  such as `check_x(my_function(...))`) is refused, and so is, for a parameter
+  named `..._class`, an object built from a class (`check_x(MyModel())` where the
+  check builds its own models from `MyModel`).
+
 Each exercise's check is a function in `lessonNN` (e.g. `check_reverse_time(fn)`)
 built from `run_check` and the `expect_*` helpers of `.comparators`; it returns
 a `CheckReport` (`.report`). Every verdict is saved to the learner's progress
@@ -39,14 +46,18 @@ a `CheckReport` (`.report`). Every verdict is saved to the learner's progress
 from __future__ import annotations
 
 import ctypes
+import functools
+import inspect
 import math
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Collection
 
 from ..learner.saving import save_check_verdict
 from ..stubs import stub_hint
+from ..validation import short_repr
 from ..verdicts import FAILED, NOT_ATTEMPTED, PASSED
 from .comparators import Mismatch
 from .report import CaseResult, CheckReport
@@ -94,6 +105,10 @@ def run_check(
     limit = _limit["seconds"] and _limit["seconds"] * (SLOW_FACTOR if slow else 1)
     results: list[CaseResult] = []
     timed_out: str | None = None  # the case that ran out of time: the ones after it are not run
+    wrong_call = how_to_call(*_check_and_arguments(sys._getframe(1)))
+    if wrong_call:  # no case could use what the check was given
+        results.append(CaseResult("how the check was called", False, wrong_call))
+        cases = {}
     for name, case in cases.items():
         if timed_out is not None:
             results.append(
@@ -152,6 +167,56 @@ def hint(task: str) -> str:
             f"no check of {task!r} has run in this kernel (run its check cell first; checks run so far: {known})"
         )
     return _hints[task] or f"{task}'s check has no code-level hint: its messages above are all it says"
+
+
+def how_to_call(check: str, arguments: dict[str, object], classes: Collection[str] = ()) -> str:
+    """Why `check` (e.g. "check_fixed_tagger") cannot use the `arguments` it was given (its parameters by
+    name), and how to call it; "" when it can.
+
+    A check calls what it is given: a function, or for a parameter in `classes` (or named `..._class`) a
+    class, from which it builds models of its own. So a value that cannot be called (a result, None, a
+    tensor) never does, and neither does, in place of a class, an object built from one (a model).
+    """
+    call = {name: name.removesuffix("_fn") for name in arguments}  # how the call reads with the right names
+    for name, value in arguments.items():
+        wants_class = name in classes or name.endswith("_class")
+        what = "class" if wants_class else "function"
+        needs = f"{check}(...) needs your {what} itself, " + (
+            "to build models of its own from it" if wants_class else "to call it on inputs of its own"
+        )
+        if not callable(value):
+            given = "None" if value is None else f"a {type(value).__name__}, {short_repr(value)}"
+            how = (
+                "Pass the class name alone, without parentheses after it"
+                if wants_class
+                else f"Pass the function's name alone, without parentheses or arguments: "
+                f"{check}({', '.join(call.values())})"
+            )
+            return f"{needs}, but it was given {given}, which cannot be called (what your {what} returned?). {how}"
+        built = not (isinstance(value, type) or inspect.isroutine(value) or isinstance(value, functools.partial))
+        if wants_class and built:
+            kind = call[name] = type(value).__name__
+            return (
+                f"{needs}, but it was given an object built from one, a {kind} (as {kind}(...) makes). Pass the "
+                f"class name alone, without parentheses after it: {check}({', '.join(call.values())})"
+            )
+    return ""
+
+
+def _check_and_arguments(frame: types.FrameType | None) -> tuple[str, dict[str, object], set[str]]:
+    """The name of the check whose `frame` called `run_check`, what it was given to call (the arguments of
+    its parameters annotated `Callable[...]` or `type[...]`), and which of those take a class (`type[...]`).
+    ("", {}, set()) when the caller is not a module-level function named `check_...` (a test, a cell)."""
+    if frame is None or not frame.f_code.co_name.startswith("check_"):
+        return "", {}, set()
+    check = frame.f_globals.get(frame.f_code.co_name)
+    if not callable(check) or getattr(check, "__code__", None) is not frame.f_code:
+        return "", {}, set()
+    annotations = {name: str(p.annotation) for name, p in inspect.signature(check).parameters.items()}
+    classes = {name for name, annotation in annotations.items() if annotation.startswith("type[")}
+    called = [name for name, annotation in annotations.items() if "Callable" in annotation or name in classes]
+    local = frame.f_locals
+    return frame.f_code.co_name, {name: local[name] for name in called if name in local}, classes
 
 
 def _ignored(timeout: CaseTimeout) -> int:

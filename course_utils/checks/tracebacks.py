@@ -7,6 +7,7 @@ by torch's, the course's or the standard library's lines: `describe_error`.
 from __future__ import annotations
 
 import os
+import re
 import sysconfig
 import traceback
 from pathlib import Path
@@ -48,10 +49,25 @@ def where(frame: traceback.FrameSummary) -> str:
     return f"in {frame.name}, line {frame.lineno}{line}"
 
 
+# The TypeError of a call whose arguments do not fit the function's parameters, as Python words it:
+# "f() takes 4 positional arguments but 5 were given", "C.__init__() missing 1 required positional argument: 'x'".
+_CALL_MISFIT = re.compile(r"^[\w.<>]+\(\) (takes|missing|got an unexpected keyword|got multiple values|got some)")
+
+
 def describe_error(error: BaseException) -> str:
-    """`TypeName: message`, and where in the learner's code it came from (not torch's or the check's lines)."""
+    """`TypeName: message`, and where in the learner's code it came from (not torch's or the check's lines).
+
+    An error raised outside the learner's code came from the check using what their code gave it; a
+    TypeError there that says the arguments did not fit came from the check calling their function or
+    class, so it says to keep the parameters the task gives.
+    """
     text = f"{type(error).__name__}: {error}"
     mine = learner_frames(error)
-    if not mine:
-        return f"the check could not use what your code returned: {text}"
-    return f"your code raised {text} ({where(mine[-1])})"
+    if mine:
+        return f"your code raised {text} ({where(mine[-1])})"
+    if isinstance(error, TypeError) and _CALL_MISFIT.match(str(error)):
+        return (
+            f"the check could not call your code with the arguments the task gives it: {text}. Keep the "
+            "parameters of the task's `def` line (their number, order and defaults)"
+        )
+    return f"the check could not use what your code returned: {text}"

@@ -8,10 +8,15 @@ words are those of `course_utils.verdicts`. Each call is one locked,
 atomic update of the store (`course_utils.learner.store`); what could not be
 saved comes back as a notice for the learner, never as an error.
 
-A check run by a worked solution (a notebook in a `solutions` folder) is not
-saved: running the solution is not solving the exercise. Jupyter Server tells
-a kernel its notebook's path in JPY_SESSION_NAME; outside a server (a script,
-nbclient, nbval) the variable is absent and the verdict is saved.
+A check run by a worked solution (a notebook in `solutions/`) is not saved:
+running the solution is not solving the exercise. Each solution says what it
+is in its first cell, `setup_notebook(worked_solution=True)`, which sets
+WORKED_SOLUTION_ENV_VAR in its kernel (`course_utils.env`; an environment
+variable, because this room never imports that torch-side module), so that
+holds in any front end: JupyterLab, VS Code, nbclient, nbval. The exercise
+generator writes `setup_notebook()` in the exercise, whose checks are saved.
+Jupyter Server's JPY_SESSION_NAME (the notebook's path) is a second sign, for a
+solution opened in a server before its first cell ran.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .store import Progress, now, record_answer, record_check, record_final_test, update_progress
+
+# What a worked solution's first cell sets in its kernel (course_utils.env.setup_notebook, whose
+# WORKED_SOLUTION_VARIABLE names the same variable: a test keeps the two equal).
+WORKED_SOLUTION_ENV_VAR = "BIRNN_COURSE_WORKED_SOLUTION"
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,9 @@ def save_check_verdict(task: str, verdict: str) -> str:
 
 
 def running_a_solution() -> bool:
-    """True when the kernel runs a notebook in a `solutions` folder."""
+    """True when the kernel runs a worked solution: its first cell said so (`setup_notebook(worked_solution=True)`
+    sets WORKED_SOLUTION_ENV_VAR), or Jupyter Server named a notebook in a `solutions` folder."""
+    if os.environ.get(WORKED_SOLUTION_ENV_VAR, "") not in ("", "0"):
+        return True
     notebook = os.environ.get("JPY_SESSION_NAME", "")
     return bool(notebook) and Path(notebook).parent.name == "solutions"

@@ -108,9 +108,10 @@ def test_reversing_in_place_passes_every_case_but_the_one_that_keeps_x():
     assert "x.clone()" in report.cases[-1].detail
 
 
-def test_the_reversal_hint_points_to_the_lesson_not_to_a_line_of_code():
+def test_the_reversal_idea_points_to_the_lesson_and_its_code_level_hint_to_gather_or_a_loop():
     report = check_reverse_steps(the_whole_time_axis_flipped)
-    assert "Lesson 04_packing_speed" in report.hint and "gather" not in report.hint
+    assert "lesson 04_packing_speed" in report.concept and "gather" not in report.concept
+    assert "gather" in report.hint and "flip(0)" in report.hint
 
 
 # --- bidirectional_within_lengths ----------------------------------------------------------------
@@ -244,6 +245,7 @@ def test_an_error_that_is_not_about_the_rnn_result_is_reported_as_it_is():
     assert "your code raised RuntimeError" in str(report) and "nn.LSTM" not in str(report)
 
 
-def test_the_layer_hint_points_to_the_lesson_and_reverse_within_lengths():
+def test_the_layer_idea_points_to_the_lesson_and_its_hint_to_reverse_within_lengths():
     report = check_bidirectional_within_lengths(halves_swapped)
-    assert "Lesson 04_packing_speed" in report.hint and "reverse_within_lengths" in report.hint
+    assert "lesson 04_packing_speed" in report.concept and "run_within_lengths" in report.concept
+    assert "reverse_within_lengths" in report.hint

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from exercise_code import assert_fails_explaining, exercise, solution
@@ -13,6 +14,8 @@ from course_utils.checks.lesson06 import (
     check_merge_probabilities,
     check_waiting_training,
 )
+from course_utils.checks.lesson06.waiting import GRID, covering
+from course_utils.lessons.why_not_wait import information_limit
 
 SOLVED = solution("06_why_not_wait")
 UNFINISHED = exercise("06_why_not_wait")
@@ -182,6 +185,29 @@ def test_averaged_log_probabilities_pass_only_when_the_taggers_agree():
 # --- covering_delay ----------------------------------------------------------------------------
 
 
+def smallest_delay_with_nothing_unread(seq_len, past, future):
+    """The search the exercise used to ask for: the first d at which information_limit's MSE is 0."""
+    return next(
+        d for d in range(seq_len + future + 1) if information_limit(d, "forward", seq_len, past, future)["mse"] == 0
+    )
+
+
+@pytest.mark.parametrize("seq_len", [1, 2, 3, 5, 7, 10, 20])
+def test_the_closed_form_is_the_smallest_delay_at_which_nothing_is_left_unread(seq_len):
+    for past in (0, 1, 3):
+        for future in range(0, 10):
+            assert covering(seq_len, future) == smallest_delay_with_nothing_unread(seq_len, past, future)
+
+
+def test_the_check_knows_the_worked_solution_as_the_closed_form():
+    solved = SOLVED["covering_delay"]
+    assert all(solved(*window) == covering(window[0], window[2]) for window in GRID)
+
+
+def test_a_search_that_gives_the_same_numbers_passes():
+    assert check_covering_delay(smallest_delay_with_nothing_unread).status == PASSED
+
+
 @pytest.mark.parametrize(
     "slip, explanation",
     [
@@ -189,23 +215,43 @@ def test_averaged_log_probabilities_pass_only_when_the_taggers_agree():
         (lambda seq_len, past, future: past + future, "That is past + future, the window's width less one"),
         (lambda seq_len, past, future: min(future + 1, seq_len - 1), "One step too long"),
         (lambda seq_len, past, future: max(min(future, seq_len - 1) - 1, 0), "One step short"),
-        (lambda seq_len, past, future: past, "past counts the inputs before t"),
+        (lambda seq_len, past, future: past, "That is `past`: it counts the inputs before t"),
         (lambda seq_len, past, future: seq_len - 1, "That waits for the end of the sequence"),
-        (lambda seq_len, past, future: float(min(future, seq_len - 1)), "expected a whole number of steps (an int)"),
+        (lambda seq_len, past, future: min(future, seq_len), "its last step is L - 1, not L"),
+        (lambda seq_len, past, future: float(min(future, seq_len - 1)), "a delay is a whole number of steps"),
+        (lambda seq_len, past, future: future - past, "a delay is never negative"),
     ],
-    ids=["future", "past + future", "one too long", "one too short", "past", "end of sequence", "a float"],
+    ids=[
+        "future",
+        "past + future",
+        "one too long",
+        "one too short",
+        "past",
+        "end of sequence",
+        "capped at L",
+        "a float",
+        "negative",
+    ],
 )
 def test_a_delay_choice_slip_fails_with_its_explanation(slip, explanation):
     assert_fails_explaining(check_covering_delay(slip), explanation)
 
 
-def test_returning_future_fails_only_the_sequences_shorter_than_the_window():
+def test_returning_future_fails_only_the_sequences_shorter_than_the_window_and_the_grid():
     report = check_covering_delay(lambda seq_len, past, future: future)
-    assert [case.passed for case in report.cases] == [True, True, True, False, False]
+    assert [case.passed for case in report.cases] == [True] * 5 + [False] * 4
 
 
-def test_the_shortest_sequence_reasoning_passes_too():
-    assert check_covering_delay(lambda seq_len, past, future: min(future, seq_len - 1)).status == PASSED
+def test_the_grid_names_the_formula_that_gives_every_wrong_answer():
+    report = check_covering_delay(lambda seq_len, past, future: min(future, seq_len))
+    grid = report.cases[-1]
+    assert not grid.passed and "its last step is L - 1, not L" in grid.detail
+    assert f"of the {len(GRID)} windows" in grid.detail
+
+
+def test_a_delay_from_numpy_or_a_tensor_is_a_whole_number_too():
+    assert check_covering_delay(lambda seq_len, past, future: np.minimum(future, seq_len - 1)).status == PASSED
+    assert check_covering_delay(lambda seq_len, past, future: torch.tensor(min(future, seq_len - 1))).status == PASSED
 
 
 # --- training ----------------------------------------------------------------------------------
@@ -220,15 +266,18 @@ def test_the_reference_trains_past_the_bar_and_notes_both_accuracies():
     assert "without waiting: 0.5" in text
 
 
-@pytest.mark.slow
-def test_a_tagger_that_does_not_wait_is_reported_below_the_bar():
+def test_a_tagger_that_does_not_wait_is_sent_back_to_its_own_check_before_any_training():
     report = check_waiting_training(no_waiting, reference_covering_delay)
     assert report.status == FAILED
-    assert "below 0.80: does check_delayed_logits pass?" in str(report)
+    assert "check_delayed_logits does not pass yet" in str(report) and "make it pass first" in str(report)
 
 
-@pytest.mark.slow
 def test_a_wrong_delay_is_sent_back_to_its_own_check():
     report = check_waiting_training(reference_delayed_logits, lambda seq_len, past, future: past + future)
     assert report.status == FAILED
-    assert "gave 9, not 6: make check_covering_delay pass first" in str(report)
+    assert "check_covering_delay does not pass yet" in str(report) and "gave 9, expected d = 6" in str(report)
+
+
+def test_a_delay_right_only_for_the_lessons_window_is_sent_back_too():
+    report = check_waiting_training(reference_delayed_logits, lambda seq_len, past, future: future)
+    assert report.status == FAILED and "check_covering_delay does not pass yet" in str(report)

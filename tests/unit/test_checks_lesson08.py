@@ -1,112 +1,70 @@
-"""Specification of exercise 08's checks: segmentation labels and a packed character tagger, each slip explained."""
+"""Specification of exercise 08's checks: segmentation labels, and labelling a long text in windows.
 
-import pytest
+What each check says to a learner's attempt, right or wrong, is
+`test_attempts_08_capstone_word_segmentation.py`; here is how the checks work besides.
+"""
+
 import torch
-from exercise_code import assert_fails_explaining, solution
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from exercise_code import solution
+from test_attempts_08_capstone_word_segmentation import windows_side_by_side
 
 from course_utils.checks import PASSED
-from course_utils.checks.lesson08 import check_space_labels, check_tag_characters
+from course_utils.checks.lesson08 import (
+    WINDOW_CASES,
+    _ReachTagger,
+    check_label_long_text,
+    check_space_labels,
+)
 
 SOLVED = solution("08_capstone_word_segmentation")
+label_long_text = SOLVED["label_long_text"]
 
 
-# --- space_labels ------------------------------------------------------------------------------
+def test_the_worked_solution_passes_both_checks():
+    assert check_space_labels(SOLVED["space_labels"]).status == PASSED
+    assert check_label_long_text(label_long_text).status == PASSED
 
 
-def marks_word_starts(sentence):
-    words = sentence.split()
-    return "".join(words), [int(i == 0) for word in words for i in range(len(word))]
+def test_a_stand_in_taggers_label_depends_on_the_ids_within_its_reach_and_on_the_pieces_ends():
+    tag = _ReachTagger(reach=2)
+    ids = list(range(10, 40))
+    whole = tag(ids)
+    assert tag([1] * 4 + ids[10:20] + [1] * 4)[6:12] == whole[12:18]  # the ids beyond reach do not matter
+    inner = tag(ids[10:20])  # cut: the two ids at each end lose part of their context
+    assert inner[2:8] == whole[12:18]
+    assert [inner[i] for i in (0, 1, 8, 9)] != [whole[i] for i in (10, 11, 18, 19)]
 
 
-def labels_every_word_end(sentence):
-    words = sentence.split()
-    return "".join(words), [int(i == len(word) - 1) for word in words for i in range(len(word))]
+def test_windows_done_right_give_one_pass_over_the_whole_text_for_any_reach_up_to_the_margin():
+    ids = torch.randint(2, 71, (300,), generator=torch.Generator().manual_seed(1)).tolist()
+    for reach in range(0, 6):
+        tag = _ReachTagger(reach)
+        assert label_long_text(tag, ids, 30, 5) == tag(ids)
 
 
-def keeps_the_spaces(sentence):
-    return sentence, [int(i + 1 < len(sentence) and sentence[i + 1] == " ") for i in range(len(sentence))]
+def test_windows_without_overlap_fail_every_case_with_a_cut_inside_the_text_and_a_reach_beyond_it():
+    report = check_label_long_text(windows_side_by_side)
+    cut_inside = [window < n and reach > 0 for n, window, _, reach in WINDOW_CASES.values()] + [True]  # + shipped
+    assert [not case.passed for case in report.cases] == cut_inside
 
 
-def labels_the_spaces_too(sentence):
-    return sentence.replace(" ", ""), keeps_the_spaces(sentence)[1]
+def test_the_last_ids_label_is_not_compared_nothing_follows_it():
+    def sets_the_last_label_to_zero(tag, ids, window, margin):
+        labels = list(label_long_text(tag, ids, window, margin))
+        return labels[:-1] + [0] if labels else labels
+
+    assert check_label_long_text(sets_the_last_label_to_zero).status == PASSED
 
 
-def only_the_labels(sentence):
-    return labels_every_word_end(sentence)[1]
+def test_the_shipped_models_case_notes_its_f1_and_how_many_labels_differ_from_one_pass():
+    report = check_label_long_text(label_long_text)
+    assert "boundary F1 0.9" in report.cases[-1].detail
+    assert "0 of 1452 labels differ from one pass over the whole text" in report.cases[-1].detail
 
 
-@pytest.mark.parametrize(
-    "slip, explanation",
-    [
-        (marks_word_starts, "You marked where words start"),
-        (labels_every_word_end, "The last character got a 1, but nothing follows it"),
-        (keeps_the_spaces, "expected the characters (the sentence without its spaces) to be 'thecatsat'"),
-        (labels_the_spaces_too, "The spaces got labels too"),
-        (only_the_labels, "expected a pair (chars, labels), got a list"),
-    ],
-    ids=lambda v: getattr(v, "__name__", "")[:30],
-)
-def test_a_labelling_slip_fails_with_its_explanation(slip, explanation):
-    assert_fails_explaining(check_space_labels(slip), explanation)
-
-
-def test_labels_as_a_tensor_are_accepted():
-    def as_tensor(sentence):
-        chars, labels = SOLVED["space_labels"](sentence)
-        return chars, torch.tensor(labels, dtype=torch.long)
-
-    assert check_space_labels(as_tensor).status == PASSED
-
-
-# --- tag_characters ----------------------------------------------------------------------------
-
-
-def padding_fed_unpacked(embed, lstm, head, ids, lengths):
-    return head(lstm(embed(ids))[0])
-
-
-def without_total_length(embed, lstm, head, ids, lengths):
-    packed = pack_padded_sequence(embed(ids), lengths, batch_first=True, enforce_sorted=False)
-    return head(pad_packed_sequence(lstm(packed)[0], batch_first=True)[0])
-
-
-def forgets_the_head(embed, lstm, head, ids, lengths):
-    packed = pack_padded_sequence(embed(ids), lengths, batch_first=True, enforce_sorted=False)
-    return pad_packed_sequence(lstm(packed)[0], batch_first=True, total_length=ids.shape[1])[0]
-
-
-def returns_the_packed_output(embed, lstm, head, ids, lengths):
-    return lstm(pack_padded_sequence(embed(ids), lengths, batch_first=True, enforce_sorted=False))[0]
-
-
-def returns_the_lstm_pair(embed, lstm, head, ids, lengths):
-    return lstm(embed(ids))
-
-
-@pytest.mark.parametrize(
-    "slip, explanation",
-    [
-        (padding_fed_unpacked, "the backward direction of every shorter sentence started on the padding"),
-        (without_total_length, "pad_packed_sequence stopped at the longest length; pass total_length"),
-        (forgets_the_head, "got the LSTM's output (N, L, D*H_out) = (3, 6, 6): apply the head"),
-        (returns_the_packed_output, "that is a PackedSequence"),
-        (returns_the_lstm_pair, "got a tuple of 2"),
-    ],
-    ids=lambda v: getattr(v, "__name__", "")[:30],
-)
-def test_a_tagging_slip_fails_with_its_explanation(slip, explanation):
-    assert_fails_explaining(check_tag_characters(slip), explanation)
-
-
-def test_feeding_padding_unpacked_passes_only_the_batch_without_padding():
-    report = check_tag_characters(padding_fed_unpacked)
-    assert [case.passed for case in report.cases] == [False, False, True]
-
-
-def test_padded_steps_are_not_compared():
-    def zeroes_the_padding(embed, lstm, head, ids, lengths):
-        logits = SOLVED["tag_characters"](embed, lstm, head, ids, lengths)
-        return logits * (torch.arange(ids.shape[1]) < lengths.unsqueeze(1)).unsqueeze(-1)
-
-    assert check_tag_characters(zeroes_the_padding).status == PASSED
+def test_the_check_leaves_the_learners_random_state_alone():
+    torch.manual_seed(0)
+    expected = torch.rand(1)
+    torch.manual_seed(0)
+    check_label_long_text(label_long_text)
+    assert torch.equal(torch.rand(1), expected)

@@ -6,7 +6,9 @@ Stubs, errors from the learner's code, sys.exit, time limits, and the verdict sa
 import sys
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import pytest
 import torch
@@ -15,7 +17,9 @@ from course_utils.checks import (
     FAILED,
     NOT_ATTEMPTED,
     PASSED,
+    CheckReport,
     Mismatch,
+    expect_equal,
     expect_tensor,
     hint,
     run_check,
@@ -23,6 +27,7 @@ from course_utils.checks import (
 )
 from course_utils.checks import runner as runner_module
 from course_utils.checks.lesson05 import check_forward_ceiling_by_step
+from course_utils.checks.tracebacks import describe_error
 from course_utils.learner.store import ENV_VAR, load_progress
 from course_utils.stubs import STUB_PREFIX, stub_line
 
@@ -145,6 +150,82 @@ def test_an_error_in_using_the_learners_result_says_so():
     assert "your code raised" in str(report)  # the lambda is this file's code: the learner's here
     with_result = run_check("task", {"case": lambda: expect_tensor(object(), torch.zeros(2))})
     assert "got object" in str(with_result)
+
+
+def check_demo(demo_fn: Callable[..., Any]) -> CheckReport:
+    """A check as the lessons write them: it calls the learner's function."""
+    return run_check("demo", {"one": lambda: expect_equal(demo_fn(1), 2), "two": lambda: expect_equal(demo_fn(2), 3)})
+
+
+def check_demo_model(model_class: Callable[..., Any]) -> CheckReport:
+    """A check as the lessons write them for a class: it builds models of its own from it."""
+    return run_check("demo model", {"builds": lambda: model_class()(torch.zeros(1, 2))})
+
+
+class DemoModel(torch.nn.Module):
+    def forward(self, x):
+        return x
+
+
+@pytest.mark.parametrize("given", [2, None, (torch.zeros(2), 1), "add_one"], ids=repr)
+def test_a_check_given_a_value_instead_of_a_function_runs_no_case_and_says_how_to_call_it(given):
+    report = check_demo(given)
+    assert report.status == FAILED and len(report.cases) == 1
+    text = str(report)
+    assert "[FAIL] how the check was called: check_demo(...) needs your function itself" in text
+    assert "which cannot be called" in text and "without parentheses or arguments: check_demo(demo)" in text
+
+
+def test_a_check_of_a_class_given_an_instance_says_to_pass_the_class():
+    text = str(check_demo_model(DemoModel()))
+    assert "check_demo_model(...) needs your class itself, to build models of its own from it" in text
+    assert "an object built from one, a DemoModel" in text and "check_demo_model(DemoModel)" in text
+    assert "the check could not use" not in text
+
+
+@pytest.mark.parametrize(
+    "given", [DemoModel, lambda: DemoModel(), partial(DemoModel)], ids=["class", "factory", "partial"]
+)
+def test_a_check_of_a_class_uses_a_class_or_a_function_that_builds_one(given):
+    assert check_demo_model(given).status == PASSED
+
+
+def check_demo_pair(first_fn: Callable[..., Any], model: type[torch.nn.Module]) -> CheckReport:
+    """A check of two things: a function and, annotated type[...], a class."""
+    return run_check("demo pair", {"both": lambda: model()(first_fn(1))})
+
+
+def test_a_check_of_two_things_names_both_in_the_call_it_shows():
+    text = str(check_demo_pair(lambda x: x, DemoModel()))
+    assert "check_demo_pair(...) needs your class itself" in text and "check_demo_pair(first, DemoModel)" in text
+    text = str(check_demo_pair(3, DemoModel))
+    assert "needs your function itself" in text and "check_demo_pair(first, model)" in text
+
+
+def test_run_check_called_outside_a_check_function_looks_at_no_arguments():
+    def check_inner(demo_fn):  # not a module-level check: its arguments are not inspected
+        return run_check("demo", {"case": lambda: None})
+
+    assert check_inner(3).status == PASSED
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "add_one() missing 1 required positional argument: 'y'",
+        "add_one() takes 1 positional argument but 2 were given",
+        "Tagger.__init__() got an unexpected keyword argument 'hidden_size'",
+    ],
+)
+def test_a_call_whose_arguments_do_not_fit_the_learners_function_is_told_to_keep_the_tasks_parameters(message):
+    text = describe_error(TypeError(message))  # raised outside the learner's code: by the check calling it
+    assert text.startswith("the check could not call your code with the arguments the task gives it: TypeError:")
+    assert message in text and "Keep the parameters of the task's `def` line" in text
+
+
+def test_any_other_error_outside_the_learners_code_is_about_what_it_returned():
+    text = describe_error(TypeError("unsupported operand type(s) for +: 'int' and 'str'"))
+    assert text.startswith("the check could not use what your code returned: TypeError:")
 
 
 def spin(seconds: float = 5.0) -> None:

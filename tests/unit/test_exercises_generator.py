@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 import tools.exercises as generator
 from tools.exercises import (
+    ROOT,
     GeneratorError,
     MarkerError,
     exercise_from_solution,
+    exercise_setup,
     stale_exercises,
     strip_solutions,
     write_exercises,
@@ -306,3 +308,34 @@ def test_the_command_refuses_a_bad_solution_in_one_line(tmp_path, monkeypatch, c
         status, _, err = run_main(monkeypatch, capsys, solutions, exercises, *args)
         assert status == 2 and "02_bad.ipynb" in err and len(err.strip().splitlines()) == 1
         assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "solution, exercise",
+    [
+        ("setup_notebook(worked_solution=True)", "setup_notebook()"),
+        ("setup_notebook(seed=1, worked_solution=True)", "setup_notebook(seed=1)"),
+        ("setup_notebook(worked_solution = True, seed=2)\n", "setup_notebook(seed=2)\n"),
+        ("from course_utils.env import setup_notebook\n\nsetup_notebook()", None),
+        ("setup_notebook(0)  # worked_solution=True stays in a comment", None),
+        ("run(worked_solution=True)", None),
+    ],
+)
+def test_a_worked_solutions_setup_call_becomes_the_exercises_and_nothing_else_changes(solution, exercise):
+    assert exercise_setup(solution) == (solution if exercise is None else exercise)
+
+
+def test_the_exercise_of_a_worked_solution_calls_setup_notebook_without_saying_it_is_one():
+    solved = notebook("from course_utils.env import setup_notebook\n\nsetup_notebook(worked_solution=True)", SOLVED)
+    assert exercise_from_solution(solved)["cells"][1]["source"].endswith("\nsetup_notebook()")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "solutions").glob("*.ipynb")), ids=lambda path: path.stem)
+def test_every_solution_says_in_its_first_cell_that_it_is_one_and_its_exercise_does_not(path):
+    def first_code(notebook):
+        return "".join(next(c for c in notebook["cells"] if c["cell_type"] == "code")["source"])
+
+    solved = json.loads(path.read_text(encoding="utf-8"))
+    assert "setup_notebook(worked_solution=True)" in first_code(solved), "its checks would be saved as progress"
+    exercise = json.loads((ROOT / "exercises" / path.name).read_text(encoding="utf-8"))
+    assert "setup_notebook()" in first_code(exercise) and "worked_solution" not in first_code(exercise)

@@ -21,6 +21,11 @@ MERGE_CASES = {
     "one step, batch of 1: logits (1, 1, 3)": ((1, 1, 3), 1.0, False),
     "very confident taggers: logits (2, 4, 3) in the hundreds": ((2, 4, 3), 200.0, False),
 }
+MERGE_CONCEPT = (
+    "a merge averages the two taggers' class probabilities (not their logits, not their log-probabilities) and "
+    "returns the log of that average, computed in log space so that confident taggers do not underflow to -inf "
+    "(lesson 06, section 'Merging: the average of a forward and a backward tagger')"
+)
 MERGE_ATOL = 1e-4  # merged log-probabilities reach -200: float32 keeps about 1e-5 there
 
 
@@ -61,6 +66,11 @@ def _merge_mistakes(a, b):
         ),
         (p_a + p_b, "That is the sum of the two probabilities: halve it, then take the log."),
         (
+            torch.logaddexp(a, b) - math.log(2),
+            "That is logaddexp of the raw logits: logits are not log-probabilities until they are normalised. "
+            "Take log_softmax(-1) of each tagger's logits first, so that each tagger's probabilities add up to 1.",
+        ),
+        (
             _log_average(a, b, dim=1),
             "The softmax ran over the time steps (dim 1): class probabilities are normalised over the classes, "
             "the last axis (dim=-1).",
@@ -77,8 +87,9 @@ def _merge_mistakes(a, b):
         (
             lambda got: isinstance(got, torch.Tensor) and got.is_floating_point() and not torch.isfinite(got).all(),
             "Some values are -inf (or NaN): where both taggers give a class a probability below float32's "
-            "smallest number (about 1e-45), it rounds to 0 and its log is -inf. Stay with log-probabilities: "
-            "torch.logaddexp(a.log_softmax(-1), b.log_softmax(-1)) - math.log(2).",
+            "smallest number (about 1e-45), it rounds to 0 and its log is -inf. Never leave log space: take "
+            "log_softmax of each tagger's logits and add the two probabilities with torch.logaddexp, which gives "
+            "log(e^u + e^v) without computing e^u or e^v.",
         ),
     ]
 
@@ -107,6 +118,8 @@ def check_merge_probabilities(merge_probabilities: Callable[..., Any]) -> CheckR
     return run_check(
         "merge_probabilities",
         {name: case(*args) for name, args in MERGE_CASES.items()},
-        hint="turn each tagger's logits into log-probabilities with log_softmax(-1), add the "
-        "probabilities with torch.logaddexp, and halve them by subtracting math.log(2).",
+        hint="torch.logaddexp(forward_logits.log_softmax(-1), backward_logits.log_softmax(-1)) - math.log(2): "
+        "log_softmax gives each tagger's log-probabilities, logaddexp adds the probabilities in log space, and "
+        "subtracting log 2 halves them.",
+        concept=MERGE_CONCEPT,
     )
