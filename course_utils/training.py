@@ -40,7 +40,7 @@ from .batches import (
     position,
     split_batch,
 )
-from .env import pick_device, seed_everything
+from .env import pick_device, repeatable_on_gpu, seed_everything
 from .models import check_finite_weights, check_module, check_trainable, eval_mode, model_device
 from .perturbation import nudge_weights, perturbation, shuffle_seed
 from .samplers import LengthGroupedBatchSampler
@@ -189,6 +189,8 @@ def train(
         check_loader("val_loader", val_loader)
     check_trainable(model)
     device = pick_device(device)
+    if device.type != "cpu":
+        repeatable_on_gpu()
     perturb = perturbation()  # 0 unless BIRNN_COURSE_PERTURB asks for another path (course_utils.perturbation)
     if seed is not None:
         seed_everything(seed)

@@ -25,6 +25,7 @@ from course_utils.env import (
     install_fix,
     pick_device,
     release,
+    repeatable_on_gpu,
     require_packages,
     seed_everything,
     setup_notebook,
@@ -50,10 +51,35 @@ def test_seed_everything_makes_torch_and_python_repeat():
     assert torch.equal(first[0], second[0]) and first[1] == second[1]
 
 
-def test_seed_everything_asks_for_deterministic_algorithms_without_filling_every_new_tensor():
+@pytest.fixture
+def deterministic_switch_restored():
+    before = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    yield
+    torch.use_deterministic_algorithms(before[0], warn_only=before[1])
+
+
+def test_seed_everything_on_the_cpu_runs_one_thread_and_leaves_the_costly_switch_alone(
+    monkeypatch, deterministic_switch_restored
+):
+    monkeypatch.delenv(DEVICE_VARIABLE, raising=False)
+    torch.use_deterministic_algorithms(False)
     seed_everything(0)
-    assert torch.are_deterministic_algorithms_enabled() and torch.get_num_threads() == 1
+    assert torch.get_num_threads() == 1 and not torch.are_deterministic_algorithms_enabled()
+
+
+def test_a_gpu_run_asks_for_deterministic_algorithms_without_filling_every_new_tensor(deterministic_switch_restored):
+    repeatable_on_gpu()
+    assert torch.are_deterministic_algorithms_enabled() and torch.is_deterministic_algorithms_warn_only_enabled()
     assert torch.utils.deterministic.fill_uninitialized_memory is False  # a debugging aid that slows training
+
+
+def test_the_first_cell_imports_neither_matplotlib_nor_ipywidgets():
+    code = (
+        "import sys; from course_utils.env import setup_notebook; setup_notebook(); "
+        "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'torch._inductor') if m in sys.modules))"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.splitlines()[-1] == "[]", "a lesson pays for these in the cell that first uses them"
 
 
 def test_usable_cpus_counts_the_cpus_this_process_may_use(monkeypatch):

@@ -119,13 +119,30 @@ def test_notebook_resources_reads_the_kernels_peak_memory_and_cpu_time(tmp_path)
         "import time\n"
         "block = b'x' * (200 * 1024 * 1024)  # written, so resident\n"
         "start = time.process_time()\n"
-        "while time.process_time() - start < 0.5:\n"
+        "while time.process_time() - start < 1.2:  # over LONGEST_FROM_S, so the table names it\n"
         "    pass"
     )
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), path)
-    memory, cpu = measure(path)
-    assert memory >= 200 and cpu >= 0.5
-    assert len(nbformat.read(path, as_version=4).cells) == 1  # nothing written back
+    cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_markdown_cell("text"), nbformat.v4.new_code_cell(code)]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    measured = measure(path)
+    assert measured.memory_mb >= 200 and measured.cpu_s >= 1.2
+    assert [i for i, _ in measured.cells] == [0, 2], "code cells only, by their index in the notebook"
+    assert measured.cells[1][1] >= 1.2 and measured.setup_s < 0.5 and measured.longest() == [measured.cells[1]]
+    assert len(nbformat.read(path, as_version=4).cells) == 3  # nothing written back
+
+
+def test_the_time_table_flags_each_missed_target_and_adds_up_the_course():
+    from tools.notebook_resources import Measurement, table
+
+    shown = table(
+        {
+            "00_quick": Measurement(300, 2.0, [(1, 0.4), (3, 0.2)]),
+            "07_slow": Measurement(500, 40.0, [(1, 1.6), (4, 12.0), (9, 1.2), (12, 0.3)]),
+        }
+    ).splitlines()
+    assert shown[2] == "| 00_quick | 0.6 | 0.40 | none over 1 s | 300 |"
+    assert shown[3] == "| 07_slow | 15.1 | 1.60 (over 1.5 s) | [4] 12.0 (over 10 s), [1] 1.6, [9] 1.2 | 500 |"
+    assert shown[4] == "| **all** | **15.7** | | | |"
 
 
 # --- bad notebooks are refused in one line; a read-only one is not replaced (issue 27) ------------
