@@ -13,6 +13,8 @@ import statistics
 from collections.abc import Sequence
 from typing import TypedDict
 
+from tqdm.auto import tqdm
+
 from ..data import forward_ceiling, make_tagging_loaders
 from ..env import seed_everything
 from ..models import build_tagger_pair, count_parameters
@@ -73,13 +75,18 @@ def accuracy_targets(seeds: Sequence[int] = (0, 1, 2), epochs: int = 5, n_sequen
 
 
 def learning_rate_sweep(
-    rates: Sequence[float], seeds: Sequence[int] = (0, 1, 2), epochs: int = 5, n_sequences: int = 1000
+    rates: Sequence[float],
+    seeds: Sequence[int] = (0, 1, 2),
+    epochs: int = 5,
+    n_sequences: int = 1000,
+    progress: bool = False,
 ) -> dict[float, list[float]]:
     """The bidirectional tagger's validation accuracy after `epochs` epochs at each learning rate.
 
     Returns `{lr: [accuracy for each seed]}`, in the order of `rates` and
     `seeds`; each run is `validation_accuracy(seed, epochs, lr)`, so the row
     of `train`'s default rate repeats `accuracy_targets`' bidirectional scores.
+    progress: one tqdm bar over the runs (rates x seeds).
     """
     if isinstance(rates, (str, bytes)) or not isinstance(rates, Sequence) or not rates:
         raise TypeError(
@@ -88,7 +95,14 @@ def learning_rate_sweep(
     for index, lr in enumerate(rates):
         check_positive_number(f"rates[{index}]", lr)
     _check_seeds(seeds)
-    return {lr: [validation_accuracy(seed, epochs, lr, n_sequences) for seed in seeds] for lr in rates}
+    check_bool("progress", progress)
+    sweep: dict[float, list[float]] = {lr: [] for lr in rates}
+    with tqdm(total=len(rates) * len(seeds), desc="runs", unit="run", disable=not progress) as bar:
+        for lr in rates:
+            for seed in seeds:
+                sweep[lr].append(validation_accuracy(seed, epochs, lr, n_sequences))
+                bar.update()
+    return sweep
 
 
 def _check_seeds(seeds):

@@ -152,3 +152,11 @@ def test_a_profiled_packed_step_zero_fills_the_whole_projection_at_every_step_an
     for calls in ("forward_calls", "backward_calls"):
         assert getattr(profiles["within lengths"], calls) < getattr(profiles["packed"], calls)
     assert len(profile_table(profiles).splitlines()) == 4
+
+
+def test_the_profile_shows_one_bar_over_its_ways_when_asked(capsys):
+    profile_training_step(ways=("padded", "packed"), n_sequences=3, max_len=5, hidden_size=2, progress=True)
+    bar = capsys.readouterr().err  # outside Jupyter, tqdm's text bar on stderr
+    assert "ways: 100%" in bar and "2/2" in bar
+    with pytest.raises(TypeError, match="progress"):
+        profile_training_step(ways=("padded",), n_sequences=3, max_len=5, hidden_size=2, progress=1)

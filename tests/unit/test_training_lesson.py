@@ -64,3 +64,13 @@ def test_bad_seeds_are_rejected_by_name(seeds):
 def test_forward_only_must_be_a_bool():
     with pytest.raises(TypeError, match="forward_only"):
         validation_accuracy(0, forward_only=1, **TINY)
+
+
+def test_the_sweep_shows_one_bar_over_its_runs_when_asked(capsys):
+    learning_rate_sweep((0.1,), seeds=(0, 1), progress=True, **TINY)
+    bar = capsys.readouterr().err  # outside Jupyter, tqdm's text bar on stderr
+    assert "runs: 100%" in bar and "2/2" in bar
+    learning_rate_sweep((0.1,), seeds=(0,), **TINY)
+    assert capsys.readouterr().err == "", "no bar unless asked"
+    with pytest.raises(TypeError, match="progress"):
+        learning_rate_sweep((0.1,), seeds=(0,), progress="yes", **TINY)

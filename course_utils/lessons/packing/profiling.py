@@ -29,12 +29,13 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch.profiler import ProfilerActivity, profile
+from tqdm.auto import tqdm
 
 from ...env import seed_everything
 from ...models import SequenceTagger
 from ...tables import text_table
 from ...tensors import PAD_LABEL, step_mask
-from ...validation import check_choice, check_int
+from ...validation import check_bool, check_choice, check_int
 from .speed import WAYS, log_uniform_lengths, tagger_logits
 
 GATES = 4  # an LSTM's input projection has 4 gates of H_out rows each
@@ -63,16 +64,18 @@ def profile_training_step(
     max_len: int = 200,
     hidden_size: int = 64,
     seed: int = 0,
+    progress: bool = False,
 ) -> dict[str, StepProfile]:
     """Profile one training step of `SequenceTagger(8, hidden_size, 5, cell="lstm")` each of `ways` (see `WAYS`).
 
     One batch of `n_sequences` sequences, lengths log-uniform in `[1, max_len]`
     (the first `max_len` long), padded to `max_len`; loss: cross entropy over
     the valid steps. Each way runs once unprofiled first (warm-up).
-    Returns `{way: StepProfile}`.
+    Returns `{way: StepProfile}`. progress: one tqdm bar over the ways.
     """
     for way in ways:
         check_choice("each way", way, WAYS)
+    check_bool("progress", progress)
     for name, value in (("n_sequences", n_sequences), ("max_len", max_len), ("hidden_size", hidden_size)):
         check_int(name, value)
     generator = torch.Generator().manual_seed(seed)
@@ -89,7 +92,7 @@ def profile_training_step(
         return F.cross_entropy(logits.flatten(0, 1), y.flatten(), ignore_index=PAD_LABEL)
 
     profiles = {}
-    for way in ways:
+    for way in tqdm(ways, desc="ways", unit="way", disable=not progress):
         loss_of(way).backward()  # warm-up: kernels chosen, memory allocated once
         model.zero_grad()
         with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU]) as forward:
