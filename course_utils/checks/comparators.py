@@ -172,7 +172,7 @@ def expect_close(
     index = first_index(wrong_entries)
     message = (
         f"the {what} has the right shape {tuple(expected.shape)} but wrong values: at {position(index, axes)} "
-        f"expected {float(expected[index]):.4f}, got {float(got[index]):.4f}"
+        f"expected {float(expected[index]):.4f}, got {float(got.detach()[index]):.4f}"
     )
     raise Mismatch(with_explanation(message, recognise(got, mistakes, atol) or precision_note(got, expected.dtype)))
 

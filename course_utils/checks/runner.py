@@ -71,6 +71,7 @@ _limit: dict[str, float | None] = {"seconds": DEFAULT_TIME_LIMIT}
 HINT_AFTER_FAILURES = 3  # failed runs of a task before its report shows the code-level hint by itself
 _failed_runs: dict[str, int] = {}  # failed runs in a row of each task, in this kernel
 _hints: dict[str, str] = {}  # each task's code-level hint, as its check last gave it
+_last_reports: dict[str, CheckReport] = {}  # each task's report, as its check last gave it in this kernel
 
 
 class CaseTimeout(BaseException):
@@ -102,10 +103,31 @@ def run_check(
     with every failure. hint: the code-level hint, shown from the `HINT_AFTER_FAILURES`-th failed run
     of `task` in this kernel on, or at once by `hint(task)`.
     """
+    wrong_call = how_to_call(*_check_and_arguments(sys._getframe(1)))
+    report = run_cases(task, cases, slow=slow, hint=hint, concept=concept, wrong_call=wrong_call)
+    _hints[task] = hint
+    _failed_runs[task] = _failed_runs.get(task, 0) + 1 if report.status == FAILED else 0
+    report.hint_shown = _failed_runs[task] >= HINT_AFTER_FAILURES
+    report.notice = save_check_verdict(report.task, report.status)
+    _last_reports[task] = report
+    return report
+
+
+def run_cases(
+    task: str,
+    cases: dict[str, Callable[[], object]],
+    *,
+    slow: bool = False,
+    hint: str = "",
+    concept: str = "",
+    wrong_call: str = "",
+) -> CheckReport:
+    """Run each named case under the time limit and report them, as `run_check` does, but save nothing and count
+    no failed run: what a grader's extra cases use (`course_utils.checks.grading`). wrong_call: why no case can
+    run (`how_to_call`), reported instead of the cases when given."""
     limit = _limit["seconds"] and _limit["seconds"] * (SLOW_FACTOR if slow else 1)
     results: list[CaseResult] = []
     timed_out: str | None = None  # the case that ran out of time: the ones after it are not run
-    wrong_call = how_to_call(*_check_and_arguments(sys._getframe(1)))
     if wrong_call:  # no case could use what the check was given
         results.append(CaseResult("how the check was called", False, wrong_call))
         cases = {}
@@ -146,14 +168,13 @@ def run_check(
         else:
             results.append(CaseResult(name, True, note if isinstance(note, str) else ""))
     if results and not any(r.attempted for r in results):
-        report = CheckReport(task, NOT_ATTEMPTED, concept=concept, hint=hint)
-    else:
-        report = CheckReport(task, PASSED if all(r.passed for r in results) else FAILED, results, hint, concept=concept)
-    _hints[task] = hint
-    _failed_runs[task] = _failed_runs.get(task, 0) + 1 if report.status == FAILED else 0
-    report.hint_shown = _failed_runs[task] >= HINT_AFTER_FAILURES
-    report.notice = save_check_verdict(report.task, report.status)
-    return report
+        return CheckReport(task, NOT_ATTEMPTED, concept=concept, hint=hint)
+    return CheckReport(task, PASSED if all(r.passed for r in results) else FAILED, results, hint, concept=concept)
+
+
+def last_report(task: str) -> CheckReport | None:
+    """The report `task`'s check gave when it last ran in this kernel, or None if it has not run."""
+    return _last_reports.get(task)
 
 
 def hint(task: str) -> str:

@@ -8,14 +8,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import tools.exercises as generator
+from course_utils.stubs import MarkerError, strip_solutions
 from tools.exercises import (
     ROOT,
     GeneratorError,
-    MarkerError,
     exercise_from_solution,
     exercise_setup,
     stale_exercises,
-    strip_solutions,
     write_exercises,
 )
 
