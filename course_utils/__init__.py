@@ -14,4 +14,6 @@ rooms (the core never imports a lesson, the quiz never imports torch, ...)
 are import-linter contracts in pyproject.toml, checked by `make lint`.
 """
 
-__version__ = "0.1.0"
+# The course's version, written here only: pyproject.toml reads it, environment_report() prints it, each saved
+# progress record keeps it; CHANGELOG.md and CITATION.cff name it too (tests/unit/test_version.py).
+__version__ = "0.2.0"

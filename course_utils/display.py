@@ -13,7 +13,9 @@
     (and what nbval compares).
 * `verdict_box` and `PALETTE`: a block with a coloured bar on its left, the
   colour saying how it went (`good`, `bad`, `neutral`, `warning`, `info`): a
-  check's report and the quiz's feedback, hints and notices.
+  check's report and the quiz's feedback, hints and notices. `MUTED_TEXT` is
+  the colour of secondary text. Each colour follows JupyterLab's Light or Dark
+  theme (see NOTE [ colours under JupyterLab's themes ]).
 
 The table objects' base, `TableView`, lives beside the renderer it uses, in
 `course_utils.tables`. Pure Python: the quiz draws on it without importing
@@ -24,19 +26,32 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from typing import Any
 
 from .validation import describe
 
-# The colour of each tone a verdict box can take.
+# NOTE [ colours under JupyterLab's themes ]
+# Every colour the course writes into HTML is a JupyterLab theme variable with the course's own colour
+# as the fallback, `var(--jp-..., #...)`: JupyterLab Light and Dark each give the variable a shade that
+# reads on their background, and a front end without the variables (an HTML export, VS Code, a
+# classic notebook) shows the fallback. Text only takes variables with a contrast of at least 4.5:1 in
+# both themes (the font colours); the tone colours are bars, never text, because the warning shades
+# of JupyterLab Light fall below 4.5:1 on white. tests/unit/test_colours.py finds any bare colour.
+# JupyterLab's sanitizer, which renders the stored outputs of a notebook not yet trusted, keeps only plain
+# colours and drops a `var()` declaration: `colour_style` writes the fallback first, then the variable.
+
+# The colour of each tone a verdict box can take: the bar on its left.
 PALETTE = {
-    "good": "#1a7f37",  # passed, correct
-    "bad": "#cf222e",  # failed, wrong
-    "neutral": "#6e7781",  # not attempted yet, a hint
-    "warning": "#b26a00",  # something missing, a notice
-    "info": "#1565c0",  # an answer shown
+    "good": "var(--jp-success-color1, #1a7f37)",  # passed, correct
+    "bad": "var(--jp-error-color1, #cf222e)",  # failed, wrong
+    "neutral": "var(--jp-content-font-color2, #6e7781)",  # not attempted yet, a hint
+    "warning": "var(--jp-warn-color1, #b26a00)",  # something missing, a notice
+    "info": "var(--jp-info-color1, #1565c0)",  # an answer shown
 }
-_BOX = "border-left: 4px solid {colour}; padding-left: 8px"
+# Secondary text beside the main text (a question's difficulty and topic, the learner's earlier answer).
+MUTED_TEXT = "var(--jp-content-font-color2, #555)"
+_THEMED = re.compile(r"var\(--jp-[\w-]+, (#[0-9a-fA-F]{3,8})\)")
 # The box's text: a check's report is lines of code-like text; the quiz's feedback wraps as prose.
 _LINES = "font-family: monospace"
 _PROSE = "padding-top: 2px; padding-bottom: 2px; margin: 4px 0; line-height: 1.4; white-space: normal"
@@ -79,6 +94,19 @@ class DescribedImage:
         return self.description
 
 
+def colour_style(css_property: str, value: str) -> str:
+    """CSS declarations giving `css_property` a `value` that holds a themed colour, `var(--jp-..., #fallback)`.
+
+    The property is declared twice: first with the fallback colour alone, kept where JupyterLab sanitizes
+    the output; then with the variable, which wins wherever it is allowed (tests/unit/test_colours.py
+    shows an example).
+    """
+    if not isinstance(value, str) or not _THEMED.search(value):
+        raise ValueError(f"value must hold a colour written var(--jp-..., #hex), got {describe(value)}")
+    plain = _THEMED.sub(r"\1", value)
+    return f"{css_property}: {plain}; {css_property}: {value}"
+
+
 def verdict_box(tone: str, body: str, *, lines: bool = False) -> str:
     """An HTML block with a bar on its left in the tone's colour (`PALETTE`); `body` is HTML, escaped by the caller.
 
@@ -87,5 +115,6 @@ def verdict_box(tone: str, body: str, *, lines: bool = False) -> str:
     """
     if tone not in PALETTE:
         raise ValueError(f"tone must be one of {tuple(PALETTE)}, got {describe(tone)}")
-    style = _BOX.format(colour=PALETTE[tone]) + "; " + (_LINES if lines else _PROSE)
+    bar = colour_style("border-left", f"4px solid {PALETTE[tone]}")
+    style = f"{bar}; padding-left: 8px; {_LINES if lines else _PROSE}"
     return f"<div style='{style}'>{body}</div>"

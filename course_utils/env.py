@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import __version__
 from .validation import check_bool, check_choice
 
 # (import name, pip name) of what the notebooks need at run time.
@@ -383,9 +384,14 @@ def check_setup(setting: str | None = None) -> list[Finding]:
 
 
 def environment_report(setting: str | None = None) -> str:
-    """Where the notebook runs, the versions of Python and the course's packages, the device, and what is missing."""
+    """Where the notebook runs, the course's version, the versions of Python and the course's packages, the device,
+    and what is missing."""
     setting = detect_setting() if setting is None else setting
-    lines = [f"running in  {SETTINGS[setting]}", f"Python      {sys.version.split()[0]} ({sys.executable})"]
+    lines = [
+        f"running in  {SETTINGS[setting]}",
+        f"course      birnn-course {__version__}",
+        f"Python      {sys.version.split()[0]} ({sys.executable})",
+    ]
     versions, _ = installed_versions()
     lines += [f"{name:<11} {version}" for name, version in versions.items()]
     if "torch" in versions:

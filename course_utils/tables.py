@@ -17,7 +17,12 @@ from typing import ClassVar
 from .validation import describe
 
 ALIGNMENTS = ("<", ">")  # left, right
-HIGHLIGHT = "#fff3c4"  # background of the row `html_table(..., highlight=i)` shades
+# The background of the row `html_table(..., highlight=i)` shades: JupyterLab's second layout colour, which
+# the theme's text reads on in Light and Dark, with the course's own yellow where the theme is missing. The
+# plain colour comes first for JupyterLab's sanitizer (NOTE [ colours under JupyterLab's themes ] in
+# course_utils.display, which this module may not import: the two are independent in the layers).
+HIGHLIGHT = "var(--jp-layout-color2, #fff3c4)"
+_HIGHLIGHT_STYLE = "background: {}; background: {}".format(HIGHLIGHT.split(", ")[1].rstrip(")"), HIGHLIGHT)
 
 
 def text_table(
@@ -80,7 +85,7 @@ def html_table(
     head = "".join(f"<th{style}>{html.escape(h)}</th>" for h in header)
     body = ""
     for index, row in enumerate(rows):
-        shade = f" style='background:{HIGHLIGHT}'" if index == highlight else ""
+        shade = f" style='{_HIGHLIGHT_STYLE}'" if index == highlight else ""
         cells = (f"<code>{html.escape(c)}</code>" if code else html.escape(c) for c in row)
         body += f"<tr{shade}>" + "".join(f"<td{style}>{c}</td>" for c in cells) + "</tr>"
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from ..course import exercise_tasks, quiz_notebooks
+from ..display import verdict_box
 from ..prose import count, wrap_prose
 from ..tables import html_table, text_table
 from ..verdicts import FAILED, NOT_ATTEMPTED, PASSED, REVEALED, RIGHT
@@ -291,7 +292,7 @@ class ProgressReport:
         return "\n\n".join(parts)
 
     def _repr_html_(self) -> str:
-        notice = f"<p style='color:#b26a00'>{html.escape(self.notice)}</p>" if self.notice else ""
+        notice = verdict_box("warning", html.escape(self.notice)) if self.notice else ""
         return (
             f"<div><b>{html.escape(TITLE)}</b>{notice}<p>{html.escape(self.next_step())}</p>"
             f"{html_table(HEADER, self.rows(), align_left=True)}</div>"

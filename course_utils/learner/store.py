@@ -17,10 +17,11 @@ The file (format version 1)::
     {"format": "birnn-course progress", "version": 1,
      "questions": {"02-output-shape": {"tries": [
          {"round": "5f0c...", "at": "2026-05-03T14:02:11+00:00", "first": "wrong",
-          "attempts": 2, "right": true, "revealed": false}]}},
-     "checks": {"run_one_direction": {"status": "passed", "at": "..."}},
+          "attempts": 2, "right": true, "revealed": false, "course": "0.2.0"}]}},
+     "checks": {"run_one_direction": {"status": "passed", "at": "...", "course": "0.2.0"}},
      "final_tests": [{"round": "9ab1...", "at": "...", "asked": 10, "correct": 7,
-                      "by_topic": {"01_concept": [1, 1]}, "scored": "first answer"}]}
+                      "by_topic": {"01_concept": [1, 1]}, "scored": "first answer",
+                      "course": "0.2.0"}]}
 
 A *round* is one shown quiz; a question gets one try per round in which it
 was answered or its answer shown: `first` is how that round began ("right",
@@ -37,6 +38,11 @@ question once it was right in the end; they still load, and
 their round's tries hold (`first`), so every final test is shown the same way.
 The key is optional, so the format stays version 1: older versions of the
 course read the new entries, and this one reads the old.
+
+Each record keeps the version of the course that wrote it (`"course"`,
+`course_utils.__version__`; a try keeps the version it began under), so a
+saved answer can be traced to the questions and checks of that release. The
+key is optional in the same way: records saved before it existed have none.
 
 Safety: every read-modify-write holds a file lock (two notebooks may write at
 once), the new content is written with `files.atomic_write` (a temporary file
@@ -70,6 +76,7 @@ from typing import Any
 
 import filelock
 
+from .. import __version__
 from ..files import atomic_write, file_kind, remove_stale_temporaries
 from ..verdicts import ANSWER_OUTCOMES, CHECK_STATUSES, NOT_ATTEMPTED, REVEALED, RIGHT
 
@@ -78,6 +85,8 @@ FORMAT_NAME = "birnn-course progress"
 VERSION = 1
 LOCK_TIMEOUT_S = 10.0
 FIRST_ANSWER = "first answer"  # a final test's "scored": its counts are of questions right at the first answer
+COURSE_VERSION_KEY = "course"  # each record's course version (optional: absent in records saved before 0.2.0)
+MAX_VERSION_LENGTH = 64  # a version string longer than this is damage
 OFF = "off"  # BIRNN_COURSE_PROGRESS=off switches saving off
 # What makes a file recognisable as a store, damaged or not: json.dump writes the format this way.
 MARKER = re.compile(rb'"format"\s*:\s*"birnn-course progress"')
@@ -237,6 +246,7 @@ def record_answer(data: Progress, question_id: str, round_id: str, outcome: str,
     entry = next((t for t in reversed(tries) if t["round"] == round_id), None)
     if entry is None:
         entry = {"round": round_id, "at": at, "first": outcome, "attempts": 0, "right": False, "revealed": False}
+        entry[COURSE_VERSION_KEY] = __version__
         tries.append(entry)
     if outcome == REVEALED:
         entry["revealed"] = True
@@ -251,7 +261,7 @@ def record_check(data: Progress, task: str, status: str, at: str) -> None:
         raise ValueError(f"status must be one of {', '.join(CHECK_STATUSES)}, got {status!r}")
     if status == NOT_ATTEMPTED and task in data["checks"]:
         return
-    data["checks"][task] = {"status": status, "at": at}
+    data["checks"][task] = {"status": status, "at": at, COURSE_VERSION_KEY: __version__}
 
 
 def record_final_test(
@@ -269,6 +279,7 @@ def record_final_test(
         "correct": correct,
         "by_topic": {name: [int(c), int(a)] for name, (c, a) in by_topic.items()},
         "scored": FIRST_ANSWER,
+        COURSE_VERSION_KEY: __version__,
     }
     tests = data["final_tests"]
     for index, old in enumerate(tests):
@@ -484,6 +495,12 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def store_problem(data: object) -> str | None:
+    """What is wrong with `data` (loaded JSON) as a progress store, or None: the store's own check, with no side
+    effects (no lock, nothing moved aside); for tools that read stores they do not own (tools/class_results.py)."""
+    return _problem(data)
+
+
 def _problem(data) -> str | None:
     """What is wrong with loaded JSON as a version-1 store that the views can show, or None."""
     if not isinstance(data, dict):
@@ -502,7 +519,12 @@ def _problem(data) -> str | None:
         if not isinstance(tries, list) or not all(_is_try(t) for t in tries):
             return f"question {_short(repr(question_id))} has a malformed 'tries' list"
     for task, record in checks.items():
-        if not (isinstance(record, dict) and record.get("status") in CHECK_STATUSES and _is_time(record.get("at"))):
+        if not (
+            isinstance(record, dict)
+            and record.get("status") in CHECK_STATUSES
+            and _is_time(record.get("at"))
+            and _is_course_version(record)
+        ):
             return f"check {_short(repr(task))} is malformed"
     if not all(_is_final_test(t) for t in tests):
         return "a final test entry is malformed"
@@ -537,6 +559,12 @@ def _is_time(value) -> bool:
     return moment.utcoffset() is not None and YEARS[0] <= moment.year <= YEARS[1]
 
 
+def _is_course_version(record: dict) -> bool:
+    """Whether a record's course version, if it has one (records saved before 0.2.0 have none), is a short str."""
+    version = record.get(COURSE_VERSION_KEY, __version__)
+    return isinstance(version, str) and 0 < len(version) <= MAX_VERSION_LENGTH
+
+
 def _is_try(entry) -> bool:
     return (
         isinstance(entry, dict)
@@ -546,6 +574,7 @@ def _is_try(entry) -> bool:
         and _is_count(entry.get("attempts"))
         and isinstance(entry.get("right"), bool)
         and isinstance(entry.get("revealed"), bool)
+        and _is_course_version(entry)
     )
 
 
@@ -560,6 +589,7 @@ def _is_final_test(entry) -> bool:
         and entry["correct"] <= entry["asked"]
         and isinstance(entry.get("by_topic"), dict)
         and isinstance(entry.get("scored", FIRST_ANSWER), str)  # absent in entries saved before it existed
+        and _is_course_version(entry)
     ):
         return False
     pairs = list(entry["by_topic"].values())

@@ -19,14 +19,17 @@ import re
 
 import ipywidgets as widgets
 
-from ..display import PALETTE, verdict_box
+from ..display import MUTED_TEXT, colour_style, verdict_box
 from ..tables import html_table
 from ..verdicts import MISSING, REVEALED, RIGHT, WRONG
 from .grading import QuizState, ShownQuiz
 from .values import Feedback, Question
 
 _INLINE_CODE = re.compile(r"`([^`]+)`")
-_CODE_STYLE = "font-family:var(--jp-code-font-family,monospace);background:var(--jp-layout-color2,#eee);padding:0 2px"
+_CODE_STYLE = "font-family:var(--jp-code-font-family,monospace);{};padding:0 2px".format(
+    colour_style("background", "var(--jp-layout-color2, #eee)")
+)
+_MUTED_STYLE = colour_style("color", MUTED_TEXT)
 _TEXT_STYLE = "line-height:1.4;white-space:normal"  # wrap prose at normal spacing inside widget rows
 # The tone of the box each outcome shows in (the course's one verdict box and palette: course_utils.display).
 _TONES = {MISSING: "warning", WRONG: "bad", RIGHT: "good", REVEALED: "info"}
@@ -62,7 +65,7 @@ def question_widget(quiz: ShownQuiz, question: Question, number: int) -> widgets
     show.on_click(lambda _: setattr(feedback, "value", feedback_html(quiz.show_answer(question.id))))
     earlier, before = [], quiz.earlier_text(question.id)
     if before:
-        earlier.append(widgets.HTML(f"<div style='color:#555;{_TEXT_STYLE}'>{html.escape(before)}</div>"))
+        earlier.append(widgets.HTML(f"<div style='{_MUTED_STYLE};{_TEXT_STYLE}'>{html.escape(before)}</div>"))
         earlier[0].add_class("birnn-quiz-earlier")
     box = widgets.VBox(
         [
@@ -110,7 +113,7 @@ def feedback_html(feedback: Feedback) -> str:
         steps = "".join(f"<li>{inline_html(step)}</li>" for step in feedback.explanation)
         body += f"<div style='margin-top:4px'><b>Why:</b><ol style='margin:2px 0'>{steps}</ol></div>"
     if feedback.notice:
-        body += f"<div style='margin-top:4px;color:{PALETTE['warning']}'>{inline_html(feedback.notice)}</div>"
+        body += verdict_box("warning", inline_html(feedback.notice))  # the bar, not the text, is coloured
     return verdict_box(_TONES[feedback.status], body)
 
 
@@ -125,7 +128,7 @@ def _question_html(question, number: int) -> str:
         style = f"margin:4px 0;white-space:pre;overflow-x:auto;{_CODE_STYLE}"
         code = f"<pre style='{style}'>{html.escape(question.code)}</pre>"
     return (
-        f"<div style='margin-top:12px'><b>Q{number}</b> <span style='color:#666'>"
+        f"<div style='margin-top:12px'><b>Q{number}</b> <span style='{_MUTED_STYLE}'>"
         f"{question.difficulty} &middot; {html.escape(question.topic)}</span>"
         f"<div style='{_TEXT_STYLE}'>{inline_html(question.prompt)}</div>{code}</div>"
     )

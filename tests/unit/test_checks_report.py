@@ -10,7 +10,8 @@ def test_report_has_an_html_view_coloured_by_status():
 def test_the_html_view_is_the_text_in_a_box_coloured_by_the_verdict():
     report = CheckReport("task", FAILED, [CaseResult("a", True), CaseResult("b <c>", False, "wrong")], "a hint")
     assert report._repr_html_() == (
-        "<div style='border-left: 4px solid #cf222e; padding-left: 8px; font-family: monospace'>"
+        "<div style='border-left: 4px solid #cf222e; border-left: 4px solid var(--jp-error-color1, #cf222e); "
+        "padding-left: 8px; font-family: monospace'>"
         "task: 1 of 2 cases passed<br>&nbsp;&nbsp;[ok] a<br>&nbsp;&nbsp;[FAIL] b &lt;c&gt;: wrong"
         "<br>&nbsp;&nbsp;Hint: a hint</div>"
     )

@@ -44,10 +44,12 @@ def test_image_html_escapes_the_description_and_can_cap_the_width():
 
 def test_a_verdict_box_has_a_bar_in_its_tones_colour():
     assert verdict_box("good", "x<br>y", lines=True) == (
-        "<div style='border-left: 4px solid #1a7f37; padding-left: 8px; font-family: monospace'>x<br>y</div>"
+        "<div style='border-left: 4px solid #1a7f37; border-left: 4px solid var(--jp-success-color1, #1a7f37); "
+        "padding-left: 8px; font-family: monospace'>x<br>y</div>"
     )
     prose = verdict_box("warning", "Choose an option first.")
-    assert prose.startswith(f"<div style='border-left: 4px solid {PALETTE['warning']}; padding-left: 8px; ")
+    assert prose.startswith("<div style='border-left: 4px solid #b26a00; ")
+    assert f"border-left: 4px solid {PALETTE['warning']}; padding-left: 8px; " in prose
     assert "white-space: normal" in prose and prose.endswith(">Choose an option first.</div>")
 
 
@@ -72,5 +74,5 @@ def test_the_quiz_and_the_checks_show_their_verdicts_in_the_same_box():
     question = BANKS["02_shapes"].questions[0]
     right = feedback_html(grade(question, question.correct))
     passed = run_check("task", {"case": lambda: None})._repr_html_()
-    bar = f"<div style='border-left: 4px solid {PALETTE['good']}; padding-left: 8px; "
+    bar = f"<div style='border-left: 4px solid #1a7f37; border-left: 4px solid {PALETTE['good']}; padding-left: 8px; "
     assert right.startswith(bar) and passed.startswith(bar)

@@ -170,6 +170,7 @@ def test_check_setup_finds_nothing_missing_in_the_course_environment():
 def test_environment_report_says_where_it_runs_and_what_is_missing():
     report = environment_report("binder")
     assert report.splitlines()[0] == "running in  Binder"
+    assert report.splitlines()[1] == f"course      birnn-course {course_utils.__version__}"
     assert f"torch       {torch.__version__}" in report
     findings = check_setup("binder")
     assert ("Nothing is missing." in report) == (not findings)

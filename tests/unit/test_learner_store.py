@@ -11,6 +11,7 @@ from pathlib import Path
 import filelock
 import pytest
 
+from course_utils import __version__
 from course_utils.learner import store
 from course_utils.learner.store import (
     ENV_VAR,
@@ -56,7 +57,8 @@ def test_what_is_saved_is_there_after_a_reload_from_disk(throwaway_progress):
     assert answer("02-output-shape", "r1", "wrong") is None
     update_progress(lambda data: record_check(data, "predict_shapes", "passed", T0))
     saved = json.loads(throwaway_progress.read_text())
-    assert saved["version"] == 1 and saved["checks"]["predict_shapes"] == {"status": "passed", "at": T0}
+    assert saved["version"] == 1
+    assert saved["checks"]["predict_shapes"] == {"status": "passed", "at": T0, "course": __version__}
     assert saved["questions"]["02-output-shape"]["tries"][0]["first"] == "wrong"
     assert load_progress() == (saved, None)
 
@@ -65,7 +67,17 @@ def test_one_round_keeps_one_try_that_remembers_how_it_began():
     answer("q", "r1", "wrong")
     answer("q", "r1", "wrong")
     answer("q", "r1", "right", at=T1)
-    assert tries("q") == [{"round": "r1", "at": T0, "first": "wrong", "attempts": 3, "right": True, "revealed": False}]
+    assert tries("q") == [
+        {
+            "round": "r1",
+            "at": T0,
+            "first": "wrong",
+            "attempts": 3,
+            "right": True,
+            "revealed": False,
+            "course": __version__,
+        }
+    ]
 
 
 def test_a_new_round_adds_a_try():
@@ -84,6 +96,7 @@ def test_an_answer_shown_first_is_not_counted_right():
         "attempts": 1,
         "right": False,
         "revealed": True,
+        "course": __version__,
     }
 
 
@@ -102,7 +115,9 @@ def test_the_latest_check_verdict_wins_but_not_attempted_never_erases_one():
 
 def test_a_check_not_attempted_is_saved_when_nothing_else_is():
     update_progress(lambda data: record_check(data, "mean_pool", "not attempted yet", T0))
-    assert load_progress()[0]["checks"] == {"mean_pool": {"status": "not attempted yet", "at": T0}}
+    assert load_progress()[0]["checks"] == {
+        "mean_pool": {"status": "not attempted yet", "at": T0, "course": __version__}
+    }
 
 
 def test_a_final_test_is_one_entry_per_round_updated_as_answers_come():
@@ -118,8 +133,38 @@ def test_a_final_test_is_one_entry_per_round_updated_as_answers_come():
             "correct": 2,
             "by_topic": {"01_concept": [1, 1], "02_shapes": [1, 2]},
             "scored": "first answer",
+            "course": __version__,
         }
     ]
+
+
+def test_every_record_keeps_the_course_version_that_wrote_it():
+    answer("q", "r1", "right")
+    update_progress(lambda data: record_check(data, "mean_pool", "passed", T0))
+    update_progress(lambda data: record_final_test(data, "t1", 1, 1, {"01_concept": (1, 1)}, T0))
+    data = load_progress()[0]
+    records = [data["questions"]["q"]["tries"][0], data["checks"]["mean_pool"], data["final_tests"][0]]
+    assert [record["course"] for record in records] == [__version__] * 3
+
+
+def test_records_saved_before_the_course_version_was_kept_still_load(throwaway_progress):
+    old = {
+        **empty_progress(),
+        "questions": {"q": {"tries": [{"round": "r1", "at": T0, "first": "right", "attempts": 1, "right": True}]}},
+        "checks": {"mean_pool": {"status": "passed", "at": T0}},
+        "final_tests": [OLD_FINAL_TEST],
+    }
+    old["questions"]["q"]["tries"][0]["revealed"] = False
+    throwaway_progress.write_text(json.dumps(old))
+    assert load_progress() == (old, None)
+
+
+@pytest.mark.parametrize("version", [7, "", "9" * 65])
+def test_a_course_version_that_is_not_a_short_str_is_damage(throwaway_progress, version):
+    damaged = {**empty_progress(), "checks": {"mean_pool": {"status": "passed", "at": T0, "course": version}}}
+    throwaway_progress.write_text(json.dumps(damaged))
+    data, notice = load_progress()
+    assert data == empty_progress() and "check 'mean_pool' is malformed" in notice
 
 
 OLD_FINAL_TEST = {"round": "t0", "at": T0, "asked": 3, "correct": 2, "by_topic": {"01_concept": [2, 3]}}

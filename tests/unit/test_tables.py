@@ -32,7 +32,8 @@ def test_html_left_aligns_and_shades_the_highlighted_row():
     page = html_table(HEADER, ROWS, align_left=True, highlight=1)
     assert "<th style='text-align:left'>name</th>" in page
     assert (
-        page.count("<tr style='background:") == 1 and "background:#fff3c4'><td style='text-align:left'>output" in page
+        page.count("<tr style='background:") == 1
+        and "background: var(--jp-layout-color2, #fff3c4)'><td style='text-align:left'>output" in page
     )
 
 
