@@ -56,21 +56,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_utils.files import atomic_write, reading, writable_target
-from course_utils.stubs import stub_line
+from course_utils.stubs import strip_solutions
+from tools.launch_links import retarget_launch_links
+from tools.notebook_json import render
 
-BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?:\s+hint:\s*(?P<hint>.*?))?\s*$")
-END = re.compile(r"^\s*# END SOLUTION\s*$")
-DEFAULT_HINT = "write this part yourself, then run the check cell"
 # A `setup_notebook(...)` call without nested parentheses, and the argument a worked solution passes it.
 SETUP_CALL = re.compile(r"\bsetup_notebook\((?P<arguments>[^()]*)\)")
 WORKED_SOLUTION_ARGUMENT = re.compile(r"\s*worked_solution\s*=\s*True\s*")
 # This file lives in tools/ at the top of the repository (tools are never installed),
 # so the repository root is the folder above it.
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class MarkerError(ValueError):
-    """A solution notebook's markers are unbalanced or not inside a function."""
 
 
 class GeneratorError(ValueError):
@@ -86,35 +81,6 @@ RECORD_ABOUT = (
 )
 
 
-def strip_solutions(source: str, where: str = "cell") -> str:
-    """Replace each `# BEGIN SOLUTION` ... `# END SOLUTION` block in `source` by a stub; keep every other character."""
-    out: list[str] = []
-    block_indent: str | None = None
-    hint = DEFAULT_HINT
-    for number, line in enumerate(_lines(source), start=1):
-        body = line.removesuffix("\n")
-        begin, end = BEGIN.match(body), END.match(body)
-        if begin and block_indent is None:
-            block_indent, hint = begin.group("indent"), begin.group("hint") or DEFAULT_HINT
-            if not block_indent:
-                raise MarkerError(
-                    f"{where}, line {number}: a solution block must be indented inside a function, "
-                    "so the exercise still runs when it is not done yet"
-                )
-        elif begin:
-            raise MarkerError(f"{where}, line {number}: BEGIN SOLUTION inside another solution block")
-        elif end and block_indent is None:
-            raise MarkerError(f"{where}, line {number}: END SOLUTION without a BEGIN SOLUTION")
-        elif end and block_indent is not None:
-            out.append(stub_line(block_indent, hint) + line[len(body.rstrip("\r")) :])  # the END line's own ending
-            block_indent = None
-        elif block_indent is None:
-            out.append(line)
-    if block_indent is not None:
-        raise MarkerError(f"{where}: BEGIN SOLUTION is never closed by END SOLUTION")
-    return "".join(out)
-
-
 def exercise_setup(source: str) -> str:
     """`source` with `worked_solution=True` dropped from its `setup_notebook(...)` calls, other arguments kept:
     `setup_notebook(worked_solution=True)` -> `setup_notebook()`, `setup_notebook(1, worked_solution=True)` ->
@@ -128,12 +94,6 @@ def exercise_setup(source: str) -> str:
         return f"setup_notebook({', '.join(argument.strip() for argument in kept if argument.strip())})"
 
     return SETUP_CALL.sub(drop, source)
-
-
-def _lines(source: str) -> list[str]:
-    """`source` cut after each "\n" (and nowhere else), each line with its "\n": they join back to `source`."""
-    parts = source.split("\n")
-    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def exercise_from_solution(notebook: dict, name: str = "notebook") -> dict:
@@ -173,11 +133,6 @@ def _is_cell(cell: object) -> bool:
     return isinstance(source, str) or (isinstance(source, list) and all(isinstance(line, str) for line in source))
 
 
-def render(notebook: dict) -> str:
-    """Serialise a notebook the way Jupyter saves it (indent 1, trailing newline)."""
-    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
-
-
 def expected_exercises(solutions_dir: Path = ROOT / "solutions") -> dict[str, str]:
     """Map each exercise file name to the text the generator writes for it.
 
@@ -200,7 +155,9 @@ def expected_exercises(solutions_dir: Path = ROOT / "solutions") -> dict[str, st
                 notebook = json.loads(path.read_text(encoding="utf-8"))
             except RecursionError:
                 raise GeneratorError(f"{path}: not a Jupyter notebook (nested too deeply); {SOLUTION_FIX}") from None
-        expected[path.name] = render(exercise_from_solution(notebook, str(path)))
+        exercise = exercise_from_solution(notebook, str(path))
+        # The heading's launch links came with the solution's heading: the exercise's open the exercise.
+        expected[path.name] = render(retarget_launch_links(exercise, f"exercises/{path.name}"))
     return expected
 
 

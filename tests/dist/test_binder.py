@@ -67,6 +67,12 @@ def test_postbuild_installs_the_course_as_a_package_and_the_cpu_build_of_the_pin
     assert torch_version.split("+")[0] == pinned_torch() and cuda == "None"
 
 
+def test_postbuild_installs_jupyterlab_through_the_lab_extra(binder_copy, course_venv):
+    assert '".[lab]"' in POSTBUILD.read_text(), "JupyterLab is the course's `lab` extra, no longer a dependency"
+    lab = course_venv.python_prints("import jupyterlab; print(jupyterlab.__file__)").strip()
+    assert Path(lab).is_relative_to(course_venv.site_packages())
+
+
 def test_00_and_a_lesson_run_from_notebooks_on_the_new_environments_kernel(binder_copy, course_venv, tmp_path):
     folder = binder_copy / "notebooks"
     prefix, course_utils_file = kernel_python_and_course_utils(course_venv, folder, tmp_path)

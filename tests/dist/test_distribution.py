@@ -11,6 +11,7 @@ and every notebook there is executed with nbconvert on that environment's own
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import subprocess
 import sys
 import tarfile
@@ -28,6 +29,7 @@ from installed_course import (
     kernel_python_and_course_utils,
     stream_text,
 )
+from packaging.requirements import Requirement
 
 PAPERMILL_NOTEBOOK = "09_test_yourself.ipynb"
 
@@ -63,7 +65,8 @@ def installed_wheel(built: tuple[Path, Path], course_venv: Venv) -> Venv:
     course_venv.run(course_venv.python, "-m", "pip", "uninstall", "--yes", "birnn-course")
     leftover = course_venv.python_prints("import importlib.util; print(importlib.util.find_spec('course_utils'))")
     assert leftover.strip() == "None", f"uninstalling the course left course_utils behind: {leftover}"
-    course_venv.run(course_venv.python, "-m", "pip", "install", "-c", ROOT / "constraints.txt", built[0])
+    # With JupyterLab (the `lab` extra), whose nbconvert runs the notebooks, as a learner's `make lab` has it.
+    course_venv.run(course_venv.python, "-m", "pip", "install", "-c", ROOT / "constraints.txt", f"{built[0]}[lab]")
     return course_venv
 
 
@@ -83,12 +86,50 @@ def test_the_wheel_holds_every_file_of_the_package(built):
     assert not missing, f"the wheel lacks {sorted(missing)}: list them in [tool.setuptools.package-data]"
 
 
+def test_the_wheel_holds_no_worked_solution_nor_hidden_grading_case(built):
+    """A graded class installs the package (INSTRUCTORS.md): it must not hand over the answers."""
+    with zipfile.ZipFile(built[0]) as wheel:
+        names = wheel.namelist()
+        text = "\n".join(wheel.read(name).decode("utf-8", "replace") for name in names)
+    assert not [name for name in names if name.startswith(("solutions/", "tools/", "exercises/"))]
+    blocks = [
+        block.split("\n", 1)[1]  # the worked code of each solution block, without its marker line
+        for notebook in (ROOT / "solutions").glob("*.ipynb")
+        for cell in json.loads(notebook.read_text())["cells"]
+        for block in "".join(cell["source"]).split("# BEGIN SOLUTION")[1:]
+    ]
+    hidden_modules = (ROOT / "tools" / "grading" / "hidden").glob("lesson*.py")
+    hidden = [path.read_text().split('"""', 2)[2] for path in hidden_modules]  # each module after its docstring
+    assert len(blocks) > 20 and len(hidden) == 9
+    shipped = [code for code in blocks + hidden if code.split("# END SOLUTION")[0].strip() in text]
+    # Exercise 08's first task practises what lesson 08 shows and its package holds (space_labels, in
+    # course_utils.lessons.word_segmentation, which the lesson and the check use): the one answer that ships.
+    assert [code for code in shipped if "words = sentence.split()" not in code] == []
+    assert len(shipped) <= 1
+
+
 def test_the_sdist_holds_the_package_and_what_builds_and_licenses_it(built):
     with tarfile.open(built[1]) as sdist:
         top = sdist.getnames()[0].split("/")[0]
         names = {name.removeprefix(f"{top}/") for name in sdist.getnames()}
     missing = (package_files() | {"pyproject.toml", "README.md", "LICENSE"}) - names
     assert not missing, f"the sdist lacks {sorted(missing)}"
+
+
+def test_the_wheel_asks_for_jupyterlab_only_through_the_lab_extra(built):
+    """A kernel environment (Colab, a JupyterHub's user image) gets only what the notebooks import."""
+    with zipfile.ZipFile(built[0]) as wheel:
+        (metadata_name,) = [name for name in wheel.namelist() if name.endswith(".dist-info/METADATA")]
+        metadata = wheel.read(metadata_name).decode("utf-8")
+    requirements = [
+        Requirement(line.removeprefix("Requires-Dist: "))
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist: ")
+    ]
+    (jupyterlab,) = [r for r in requirements if r.name == "jupyterlab"]
+    assert jupyterlab.marker is not None and jupyterlab.marker.evaluate({"extra": "lab"})
+    assert not jupyterlab.marker.evaluate({"extra": ""}), "JupyterLab would come with every install of the course"
+    assert "lab" in [line.removeprefix("Provides-Extra: ") for line in metadata.splitlines()]
 
 
 def test_the_wheel_installs_the_course_not_editable(installed_wheel):

@@ -67,7 +67,7 @@ def test_no_execution_timestamps_are_stored(notebook):
 
 
 # [text](target.ipynb) links, and `notebooks/...`, `exercises/...`, `solutions/...` paths named in the prose
-LINK = re.compile(r"\]\(([^)\s]+\.ipynb)\)")
+LINK = re.compile(r"\](?!\(https?://)\(([^)\s]+\.ipynb)\)")  # web links (the launch links): test_launch_links.py
 NAMED_PATH = re.compile(r"`((?:notebooks|exercises|solutions)/[\w.-]+\.ipynb)`")
 
 

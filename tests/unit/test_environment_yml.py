@@ -21,9 +21,13 @@ CONDA_TO_PIP = {"pytorch": "torch", "python-build": "build"}
 CONDA_ONLY = {"python", "pip"}
 
 
+# The extras a conda environment for the course holds: JupyterLab to open it, and the tools to test it.
+EXTRAS = ("lab", "test")
+
+
 def pyproject_requirements():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + project["optional-dependencies"]["test"]
+    reqs = project["dependencies"] + [r for extra in EXTRAS for r in project["optional-dependencies"][extra]]
     return {Requirement(r).name.lower(): Requirement(r).specifier for r in reqs}, project["requires-python"]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TOOLS = ("python", "lint-imports", "ruff", "mypy", "actionlint")
+TOOLS = ("python", "lint-imports", "ruff", "mypy", "actionlint", "jupyter")
 RECORDER = """#!/bin/sh
 printf '%s|HOME=%s|JUPYTER_CONFIG_DIR=%s|IPYTHONDIR=%s\\n' "$(basename "$0") $*" "$HOME" "$JUPYTER_CONFIG_DIR" \\
     "$IPYTHONDIR" >> "$CALLS"
@@ -31,16 +31,25 @@ def repository_at(folder: Path) -> Path:
         os.utime(folder / name, (1_000_000, 1_000_000))  # older than the install stamp: nothing to install
     bin_folder = folder / ".venv" / "bin"
     bin_folder.mkdir(parents=True)
-    for tool in TOOLS:
-        (bin_folder / tool).write_text(RECORDER)
-        (bin_folder / tool).chmod(0o755)
+    # make lint's cffconvert lives in an environment of its own inside the venv
+    cffconvert_bin = folder / ".venv" / "cffconvert" / "bin"
+    cffconvert_bin.mkdir(parents=True)
+    for program in [bin_folder / tool for tool in TOOLS] + [cffconvert_bin / "cffconvert"]:
+        program.write_text(RECORDER)
+        program.chmod(0o755)
     (folder / ".venv" / ".course-installed").write_text("")
     return folder
 
 
-def make(folder: Path, target: str, calls: Path) -> subprocess.CompletedProcess:
+def make(folder: Path, target: str, calls: Path, *variables: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "CALLS": str(calls)}
-    return subprocess.run(["make", target], cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+    command = ["make", target, *variables]
+    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+
+
+def commands(calls: Path) -> list[str]:
+    """The recorded calls, each as `program arguments` without the environment that was recorded with it."""
+    return [line.split("|")[0] for line in calls.read_text().splitlines()]
 
 
 def test_make_test_fast_from_a_path_with_spaces_keeps_test_home_inside_the_repository(tmp_path):
@@ -79,3 +88,21 @@ def test_a_path_make_cannot_quote_stops_make_at_once_saying_why(tmp_path):
     result = make(repository, "test-fast", calls)
     assert result.returncode != 0 and not calls.exists()
     assert "single quote" in result.stderr and "o'brien" in result.stderr
+
+
+def test_make_setup_installs_jupyterlab_through_the_lab_extra_with_the_test_tools_pinned(tmp_path):
+    repository = repository_at(tmp_path / "course")
+    (repository / ".venv" / ".course-installed").unlink()  # as after a change to pyproject.toml
+    calls = tmp_path / "calls.log"
+    result = make(repository, "setup", calls, f"PYTHON={repository / '.venv' / 'bin' / 'python'}")
+    assert result.returncode == 0, result.stderr
+    assert "python -m pip install --quiet -c constraints.txt -e .[lab,test]" in commands(calls)
+
+
+def test_make_lab_gives_the_venv_s_jupyterlab_the_course_settings_before_it_starts_it(tmp_path):
+    repository = repository_at(tmp_path / "course")
+    calls = tmp_path / "calls.log"
+    result = make(repository, "lab", calls)
+    assert result.returncode == 0, result.stderr
+    ran = commands(calls)
+    assert ran[0] == "python -m tools.lab_settings" and ran[1].startswith("jupyter lab "), ran
