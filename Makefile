@@ -10,6 +10,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.course-installed
+BOOK_STAMP := $(VENV)/.book-installed
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 NOTEBOOKS := $(wildcard notebooks/*.ipynb solutions/*.ipynb)
@@ -45,7 +46,7 @@ TEST_HOME := '$(CURDIR)/.test-home'
 TEST_ENV := HOME=$(TEST_HOME) JUPYTER_CONFIG_DIR=$(TEST_HOME)/.jupyter \
 	IPYTHONDIR=$(TEST_HOME)/.ipython MPLBACKEND=Agg PYTHONHASHSEED=0 BIRNN_COURSE_DEVICE=cpu
 
-.PHONY: lab test test-dist test-versions test-fast lint exercises notebooks nbval nbval-gpu margins bench setup clean
+.PHONY: lab test test-dist test-versions test-fast lint exercises notebooks nbval nbval-gpu margins bench book setup clean
 
 setup: $(STAMP)
 
@@ -53,7 +54,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) .ci/check_python.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[lab,test]"
 	@touch $(STAMP)
 
 # JupyterLab refuses to run as root unless told; containers often run as root.
@@ -62,31 +63,38 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # The server's root is the repository, so exercises/ and solutions/ are one folder up
 # from the lessons; the browser opens on the first notebook. The notebooks name the
 # standard `python3` kernel, which a JupyterLab started from the venv runs with the
-# venv's own Python (ipykernel installs that kernelspec into the venv).
+# venv's own Python (ipykernel installs that kernelspec into the venv). tools/lab_settings.py first merges
+# the course's settings into the venv's JupyterLab (no prompt about Jupyter news), keeping any already there.
 lab: $(STAMP)
+	$(PY) -m tools.lab_settings
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 		$(ROOT_FLAG) $(LAB_ARGS)
 
 # The rules of the house, checked before any test runs: the import contracts in
-# pyproject.toml (which room may import which), ruff's lint and format, mypy, and
-# actionlint on the GitHub Actions workflow in .github/workflows/.
+# pyproject.toml (which room may import which), ruff's lint and format, mypy,
+# actionlint on the GitHub Actions workflow in .github/workflows/, and cffconvert on CITATION.cff (in an
+# environment of its own, .venv/cffconvert: it requires jsonschema<4, which JupyterLab's packages refuse).
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/actionlint
+	@test -x $(VENV)/cffconvert/bin/cffconvert || { $(PY) -m venv $(VENV)/cffconvert && $(VENV)/cffconvert/bin/pip install --quiet -c constraints.txt cffconvert; }
+	$(VENV)/cffconvert/bin/cffconvert --validate --infile CITATION.cff
 
 # make test, in order, stopping at the first step that fails:
-#  1. lint (above); 2. unit tests; 3. the notebook tests and nbval on every notebook: each
+#  1. lint (above); 2. unit tests, then the book's (tests/book builds its site once); 3. the notebook tests
+#  and nbval on every notebook: each
 #  cell's fresh output against the stored one (facts compared exactly, measurements tagged,
 #  see README "How the tests work"); 4. nbval again as if on another CPU (tools/other_cpu.py:
 #  other float kernels), so a stored output that holds only on this CPU fails here; 5. nbval
 #  once more with training perturbed (PERTURBED, below): claims must hold on another path too;
-#  6. the browser tests (JupyterLab in Chromium).
-test: lint
+#  6. the browser tests (JupyterLab in Chromium; the book's pages under axe).
+test: lint $(BOOK_STAMP)
 	@mkdir -p $(TEST_HOME)
 	$(TEST_ENV) $(PY) -m pytest $(XDIST) $(PYTEST_ARGS) tests/unit $(ALLOW_EMPTY)
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) tests/book $(ALLOW_EMPTY)
 	$(TEST_ENV) $(PY) -m pytest $(XDIST) $(NBVAL_ARGS) $(PYTEST_ARGS) tests/notebooks $(NOTEBOOKS) $(ALLOW_EMPTY)
 	$(TEST_ENV) $(PY) -m tools.other_cpu pytest $(XDIST) $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NOTEBOOKS) $(ALLOW_EMPTY)
 	$(TEST_ENV) $(PERTURBED) $(PY) -m pytest $(XDIST) $(NBVAL_ARGS) $(OWN_STORES) $(PYTEST_ARGS) $(NOTEBOOKS) $(ALLOW_EMPTY)
@@ -108,9 +116,9 @@ test-versions: $(STAMP)
 	@mkdir -p $(TEST_HOME)
 	$(TEST_ENV) BIRNN_COURSE_VERSIONS=1 $(PY) -m pytest -rA --durations=0 $(PYTEST_ARGS) tests/dist/test_versions.py
 
-test-fast: lint
+test-fast: lint $(BOOK_STAMP)
 	@mkdir -p $(TEST_HOME)
-	$(TEST_ENV) $(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS) tests/unit
+	$(TEST_ENV) $(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS) tests/unit tests/book
 
 exercises: $(STAMP)
 	$(PY) -m tools.exercises
@@ -143,6 +151,16 @@ margins: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m tools.bench
+
+# The course as a static book (tools/book.py): every stored notebook a web page, never executed, built with
+# Sphinx into book/_build/html, warnings as errors. The book extra (Sphinx, myst-nb, sphinx-book-theme) is
+# installed on first use (by make book or make test).
+$(BOOK_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[book]"
+	@touch $(BOOK_STAMP)
+
+book: $(BOOK_STAMP)
+	$(PY) -m tools.book
 
 clean:
 	rm -rf $(VENV) $(TEST_HOME) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -12,6 +12,7 @@ No torch, nothing but the standard library: the quiz and the maintainer tools im
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
 
 
 @dataclass(frozen=True)
@@ -187,3 +188,29 @@ def exercise_tasks() -> dict[str, tuple[str, ...]]:
 def map_rows(prefix: str = "") -> list[str]:
     """The course map as Markdown table rows: number, notebook (`prefix` before its name), summary, minutes."""
     return [f"| {entry.label} | `{prefix}{entry.notebook}` | {entry.summary} | {entry.minutes} |" for entry in LESSONS]
+
+
+# Where the course is published: the one setting every launch link is built from (a fork changes this line).
+REPOSITORY_URL = "https://github.com/birnn-course/birnn-course"
+BRANCH = "main"
+# The JupyterHub the hub links open (nbgitpuller clones the repository there): an instructor sets their own.
+JUPYTERHUB_URL = "https://hub.example.org"
+
+
+def launch_links(path: str) -> dict[str, str]:
+    """Links that open the notebook at `path` (relative to the repository root, e.g.
+    "notebooks/01_concept.ipynb") on Binder, Colab and a JupyterHub (through nbgitpuller), all built
+    from REPOSITORY_URL, BRANCH and JUPYTERHUB_URL."""
+    if not isinstance(path, str) or not path.endswith(".ipynb") or path.startswith("/") or ".." in path.split("/"):
+        example = "notebooks/00_start_here.ipynb"
+        raise ValueError(f"path must be a notebook's path inside the repository, such as {example!r}, got {path!r}")
+    owner_and_name = urlsplit(REPOSITORY_URL).path.strip("/")
+    folder = owner_and_name.rsplit("/", 1)[-1]  # the folder nbgitpuller clones into: the repository's name
+    return {
+        "Binder": f"https://mybinder.org/v2/gh/{owner_and_name}/{BRANCH}?urlpath={quote(f'lab/tree/{path}', safe='')}",
+        "Colab": f"https://colab.research.google.com/github/{owner_and_name}/blob/{BRANCH}/{path}",
+        "JupyterHub": (
+            f"{JUPYTERHUB_URL}/hub/user-redirect/git-pull?repo={quote(REPOSITORY_URL, safe='')}"
+            f"&branch={BRANCH}&urlpath={quote(f'lab/tree/{folder}/{path}', safe='')}"
+        ),
+    }
