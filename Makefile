@@ -64,7 +64,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # from the lessons; the browser opens on the first notebook. The notebooks name the
 # standard `python3` kernel, which a JupyterLab started from the venv runs with the
 # venv's own Python (ipykernel installs that kernelspec into the venv). tools/lab_settings.py first merges
-# the course's settings into the venv's JupyterLab (no prompt about Jupyter news), keeping any already there.
+# the course's settings into the venv's JupyterLab (no prompt about Jupyter news, no nbgrader menus), keeping
+# any already there.
 lab: $(STAMP)
 	$(PY) -m tools.lab_settings
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \

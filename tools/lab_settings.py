@@ -1,9 +1,14 @@
 """Give the course's own JupyterLab (the one `make lab` starts from .venv) the settings the course wants.
 
-Today that is one: no "Would you like to get notified about official Jupyter news?" prompt, and no
-check for JupyterLab updates (the course pins what it installs). JupyterLab reads default settings
-that override its own from `<environment>/share/jupyter/lab/settings/overrides.json`; this tool
-merges the course's settings into that file of the environment it runs in (`sys.prefix`):
+Two today. No "Would you like to get notified about official Jupyter news?" prompt, and no check
+for JupyterLab updates (the course pins what it installs): JupyterLab reads default settings that
+override its own from `<environment>/share/jupyter/lab/settings/overrides.json`. And no nbgrader
+menus and buttons: the course's .venv has nbgrader for the grading tests (`make test-dist`), which
+a learner's JupyterLab does not need; nbgrader's JupyterLab extension is listed as disabled in
+`<environment>/etc/jupyter/labconfig/page_config.json`, as `jupyter labextension disable` does,
+unless that file already says otherwise (`jupyter labextension enable @jupyter/nbgrader` brings it
+back, and stays). This tool merges those settings into the files of the environment it runs in
+(`sys.prefix`):
 
 * no file yet: it is written with the course's settings alone;
 * a file that is a JSON object of settings (another tool's or yours): every setting in it is kept,
@@ -22,6 +27,7 @@ import json
 import os
 import stat
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from course_utils.files import atomic_write, damaged, file_kind, reading
@@ -30,6 +36,8 @@ from course_utils.files import atomic_write, damaged, file_kind, reading
 COURSE_SETTINGS: dict[str, dict[str, object]] = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
 }
+# The page configuration's keys the course sets only where they are absent: {key: {extension: disabled}}.
+COURSE_PAGE_CONFIG: dict[str, dict[str, object]] = {"disabledExtensions": {"@jupyter/nbgrader": True}}
 FIX = "fix or remove it yourself (JupyterLab reads it at start), then run `make lab` again"
 
 
@@ -38,16 +46,26 @@ def overrides_path(prefix: str | os.PathLike) -> Path:
     return Path(prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
 
 
-def merged(existing: dict[str, dict[str, object]], course: dict[str, dict[str, object]]) -> dict:
-    """`existing` settings with the course's set on top: other plugins' and other keys' settings are kept."""
-    result = {plugin: dict(settings) for plugin, settings in existing.items()}
+def page_config_path(prefix: str | os.PathLike) -> Path:
+    """Where a JupyterLab installed in the environment at `prefix` reads which extensions are disabled."""
+    return Path(prefix) / "etc" / "jupyter" / "labconfig" / "page_config.json"
+
+
+def merged(existing: dict[str, dict[str, object]], course: dict[str, dict[str, object]], keep: bool = False) -> dict:
+    """`existing` settings with the course's set on top: other plugins' and other keys' settings are kept.
+    keep: a key `existing` already has keeps its value (the course's fills the gaps only)."""
+    result = {name: dict(value) if isinstance(value, dict) else value for name, value in existing.items()}
     for plugin, settings in course.items():
-        result.setdefault(plugin, {}).update(settings)
+        for key, value in settings.items():
+            if not (keep and key in result.get(plugin, {})):
+                result.setdefault(plugin, {})[key] = value
     return result
 
 
-def read_overrides(path: Path) -> dict[str, dict[str, object]]:
-    """The settings in the overrides file at `path` ({} when there is none); refuse a file that is not one."""
+def read_overrides(path: Path, objects: frozenset[str] | None = None) -> dict:
+    """The settings in the JSON file at `path` ({} when there is none); refuse a file that is not one: a JSON
+    object whose values are objects (those named in `objects` only, when given: the page configuration holds
+    other values too)."""
     try:
         status = os.lstat(path)
     except FileNotFoundError:
@@ -56,23 +74,29 @@ def read_overrides(path: Path) -> dict[str, dict[str, object]]:
         raise ValueError(f"{path} is {file_kind(status.st_mode)}, not a regular file, so it was left as it is: {FIX}")
     with reading(path, "JupyterLab settings file", FIX):
         settings = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(settings, dict) or not all(isinstance(value, dict) for value in settings.values()):
-        raise damaged(path, "not a JSON object of {plugin id: {setting: value}}, so it was left as it is", FIX)
+    checked: Iterable[str] = settings.keys() if isinstance(settings, dict) and objects is None else (objects or ())
+    if not isinstance(settings, dict) or not all(isinstance(settings.get(key, {}), dict) for key in checked):
+        raise damaged(path, "not a JSON object of {name: {key: value}}, so it was left as it is", FIX)
     return settings
 
 
 def install(prefix: str | os.PathLike = sys.prefix) -> Path:
-    """Merge the course's settings into the overrides file of the environment at `prefix`; return its path.
+    """Merge the course's settings into the overrides file and the page configuration of the environment at
+    `prefix`; return the overrides file's path.
 
-    The file is written only when the merge changes it, in one step (course_utils.files.atomic_write).
+    Each file is written only when the merge changes it, in one step (course_utils.files.atomic_write).
+    Both are read and checked before either is written.
     """
-    path = overrides_path(prefix)
-    existing = read_overrides(path)
-    settings = merged(existing, COURSE_SETTINGS)
-    if settings != existing:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_write(path) as file:
-            file.write(json.dumps(settings, indent=2) + "\n")
+    path, page_path = overrides_path(prefix), page_config_path(prefix)
+    existing, page = read_overrides(path), read_overrides(page_path, frozenset(COURSE_PAGE_CONFIG))
+    for target, before, after in (
+        (path, existing, merged(existing, COURSE_SETTINGS)),
+        (page_path, page, merged(page, COURSE_PAGE_CONFIG, keep=True)),
+    ):
+        if after != before:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_write(target) as file:
+                file.write(json.dumps(after, indent=2) + "\n")
     return path
 
 

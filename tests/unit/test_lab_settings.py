@@ -1,4 +1,5 @@
-"""The settings `make lab` gives the venv's JupyterLab (tools/lab_settings.py): no news prompt, others kept."""
+"""The settings `make lab` gives the venv's JupyterLab (tools/lab_settings.py): no news prompt, no nbgrader
+menus, other settings kept."""
 
 import json
 import os
@@ -6,7 +7,7 @@ import os
 import pytest
 
 from course_utils.files import DamagedFileError
-from tools.lab_settings import COURSE_SETTINGS, install, overrides_path
+from tools.lab_settings import COURSE_SETTINGS, install, overrides_path, page_config_path
 
 NOTIFICATION = "@jupyterlab/apputils-extension:notification"
 
@@ -59,3 +60,29 @@ def test_a_symbolic_link_is_not_followed_out_of_the_environment(tmp_path):
     with pytest.raises(ValueError, match="a symbolic link, not a regular file"):
         install(tmp_path / "venv")
     assert elsewhere.read_text() == "{}" and path.is_symlink()
+
+
+def test_nbgraders_extension_is_listed_as_disabled_where_jupyterlab_reads_it(tmp_path):
+    install(tmp_path)
+    path = page_config_path(tmp_path)
+    assert path == tmp_path / "etc" / "jupyter" / "labconfig" / "page_config.json"
+    assert json.loads(path.read_text()) == {"disabledExtensions": {"@jupyter/nbgrader": True}}
+
+
+def test_an_extension_someone_enabled_stays_enabled_and_other_keys_are_kept(tmp_path):
+    path = page_config_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    # What `jupyter labextension enable @jupyter/nbgrader` writes, and another key of the page configuration.
+    theirs = {"disabledExtensions": {"@jupyter/nbgrader": False}, "lockedExtensions": {}, "buildAvailable": False}
+    path.write_text(json.dumps(theirs))
+    install(tmp_path)
+    assert json.loads(path.read_text()) == theirs
+
+
+def test_a_page_configuration_that_is_not_one_is_left_as_it_is_and_nothing_is_written(tmp_path):
+    path = page_config_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text('{"disabledExtensions": ["@jupyter/nbgrader"]}')
+    with pytest.raises(DamagedFileError, match="page_config.json"):
+        install(tmp_path)
+    assert not overrides_path(tmp_path).exists()  # both files are checked before either is written
