@@ -61,8 +61,18 @@ class Venv:
         return self.run(self.python, "-c", code).stdout
 
 
+# What a copy of a folder that is not a git checkout leaves out: environments, caches, build and test output.
+NOT_THE_COURSE = (".git", ".venv", ".test-home", "build", "dist", "*.egg-info", "__pycache__", "*_cache", "_build")
+
+
 def copy_of_repository(destination: Path) -> Path:
-    """The repository's files (tracked, or new and not ignored) copied to `destination`: no venv, no build output."""
+    """The repository's files (tracked, or new and not ignored) copied to `destination`: no venv, no build output.
+
+    Outside a git checkout (the version matrix tests a copy of the repository: tests/dist/test_versions.py),
+    every file but NOT_THE_COURSE."""
+    if not (ROOT / ".git").exists():
+        shutil.copytree(ROOT, destination, ignore=shutil.ignore_patterns(*NOT_THE_COURSE), dirs_exist_ok=True)
+        return destination
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=ROOT,
