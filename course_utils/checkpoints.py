@@ -97,6 +97,7 @@ def load_checkpoint(model: ModuleT, path: str | os.PathLike) -> ModuleT:
             TypeError,
             ValueError,
             UnicodeDecodeError,
+            IndexError,  # torch 2.2's weights-only unpickler, popping an empty stack in a damaged pickle
         ) as error:
             newer = _newer_torch_problem(error)
             if newer:

@@ -6,6 +6,7 @@ by a stub `google.colab` module, and the release by a wheel built from this chec
 with no index (PIP_NO_INDEX, PIP_FIND_LINKS) through BIRNN_COURSE_REQUIREMENT.
 """
 
+import importlib.metadata
 import json
 import os
 import subprocess
@@ -13,6 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10 has no tomllib; tomli is the same parser
+    import tomli as tomllib
 
 import course_utils
 from tests.dist.installed_course import copy_of_repository
@@ -23,6 +30,19 @@ EVERY_NOTEBOOK = [
     path for folder in ("notebooks", "solutions", "exercises") for path in sorted((ROOT / folder).glob("*.ipynb"))
 ]
 COMMAND_TIMEOUT_S = 600
+
+
+def build_backend_here() -> bool:
+    """Whether this environment has what pyproject.toml's build-system requires (setuptools>=77)."""
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
+    for line in requires:
+        requirement = Requirement(line)
+        try:
+            if not requirement.specifier.contains(importlib.metadata.version(requirement.name), prereleases=True):
+                return False
+        except importlib.metadata.PackageNotFoundError:
+            return False
+    return True
 
 
 def first_code(path: Path) -> str:
@@ -89,8 +109,11 @@ def test_on_colab_the_cell_installs_the_course_from_a_wheel_built_from_the_check
     """The wheel's dependencies are left out (PIP_NO_DEPS): tests/dist installs the wheel with them."""
     wheels = tmp_path / "wheels"
     checkout = copy_of_repository(tmp_path / "checkout")
+    # Built with this environment's setuptools when it is one pyproject.toml accepts, else in pip's isolated build
+    # (a venv of Python 3.11 comes with an older setuptools, which the oldest torch does not replace).
+    isolation = ["--no-build-isolation"] if build_backend_here() else []
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", wheels, checkout],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", *isolation, "-w", wheels, checkout],
         check=True,
         timeout=COMMAND_TIMEOUT_S,
     )
