@@ -118,3 +118,18 @@ def verdict_box(tone: str, body: str, *, lines: bool = False) -> str:
     bar = colour_style("border-left", f"4px solid {PALETTE[tone]}")
     style = f"{bar}; padding-left: 8px; {_LINES if lines else _PROSE}"
     return f"<div style='{style}'>{body}</div>"
+
+
+def show(shown: object) -> None:
+    """Display `shown` in IPython (its rich forms: a report's HTML, a quiz's widgets), else print its text (its
+    repr): the quiz's entry points and the grader's reports show what they make this way."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        from IPython.display import display
+
+        display(shown)
+    else:
+        print(repr(shown))

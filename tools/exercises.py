@@ -58,7 +58,7 @@ from pathlib import Path
 from course_utils.files import atomic_write, reading, writable_target
 from course_utils.stubs import strip_solutions
 from tools.launch_links import retarget_launch_links
-from tools.notebook_json import render
+from tools.notebook_json import cell_source, render
 
 # A `setup_notebook(...)` call without nested parentheses, and the argument a worked solution passes it.
 SETUP_CALL = re.compile(r"\bsetup_notebook\((?P<arguments>[^()]*)\)")
@@ -119,7 +119,7 @@ def exercise_from_solution(notebook: dict, name: str = "notebook") -> dict:
     for index, cell in enumerate(exercise["cells"]):
         if cell["cell_type"] != "code":
             continue
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        source = cell_source(cell)
         cell["source"] = exercise_setup(strip_solutions(source, where=f"{name}, cell {index}"))
         cell["outputs"] = []
         cell["execution_count"] = None

@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ..display import show
 from ..verdicts import NOT_ATTEMPTED
 from .report import CheckReport
 from .runner import last_report, run_cases
@@ -86,17 +87,8 @@ def grade(task: str, hidden: Mapping[str, Callable[[], object]], points: float, 
 
 
 def _show(item: object) -> None:
-    """Display a report as rich output in a kernel (its HTML); print text, and anything outside a kernel."""
+    """Print a line of text; display a report (its HTML in a kernel)."""
     if isinstance(item, str):
         print(item)
-        return
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:  # plain Python: no display machinery
-        print(item)
-        return
-    if get_ipython() is None:
-        print(item)
     else:
-        display(item)
+        show(item)

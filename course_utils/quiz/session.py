@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import random
 
+from ..display import show
 from ..learner.chart import progress_chart
 from ..learner.report import progress_report, questions_to_review
 from ..learner.store import load_progress
@@ -128,9 +129,9 @@ def progress() -> None:
     """
     data, notice = load_progress()
     report = progress_report(data, BANKS, notice)
-    _display(report)
+    show(report)
     if report.anything_saved:
-        _display(progress_chart(report.lessons))
+        show(progress_chart(report.lessons))
 
 
 def review(n: int = 5) -> None:
@@ -185,18 +186,4 @@ def _quiz_holding(question_id: str) -> Quiz:
 def _show(quiz_: Quiz) -> None:
     _ACTIVE.pop(quiz_.name, None)
     _ACTIVE[quiz_.name] = quiz_
-    _display(quiz_)
-
-
-def _display(shown: object) -> None:
-    """Display `shown` in IPython (its rich forms), else print its text (its repr)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        get_ipython = None
-    if get_ipython is not None and get_ipython() is not None:
-        from IPython.display import display
-
-        display(shown)
-    else:
-        print(repr(shown))
+    show(quiz_)

@@ -21,6 +21,7 @@ import pytest
 
 from course_utils.course import LESSONS
 from tools.grading.nbgrader_course import COURSE_ID, write_course
+from tools.notebook_json import cell_source
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = [lesson for lesson in LESSONS if lesson.exercise is not None]
@@ -66,10 +67,6 @@ def nbgrader(course: Path, *arguments: str) -> subprocess.CompletedProcess:
     return result
 
 
-def source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
 def answer_cells(notebook: dict) -> list[dict]:
     return [cell for cell in notebook["cells"] if cell.get("metadata", {}).get("nbgrader", {}).get("solution")]
 
@@ -78,7 +75,7 @@ def partial_answers(lesson: str, release: dict, solved: dict) -> dict:
     """The release notebook with the worked answers typed in, except the tasks PARTIAL gets wrong."""
     handed_in = json.loads(json.dumps(release))
     for mine, worked in zip(answer_cells(handed_in), answer_cells(solved)):
-        mine["source"] = source(worked)
+        mine["source"] = cell_source(worked)
         for function, body in PARTIAL.get(lesson, {}).items():
             if f"def {function}(" in mine["source"]:
                 head = mine["source"].split("    # BEGIN SOLUTION")[0]
@@ -98,7 +95,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
         source_notebook = json.loads((folder / "source" / lesson.notebook / name).read_text())
         solved = json.loads(json.dumps(release))
         for mine, worked in zip(answer_cells(solved), answer_cells(source_notebook)):
-            mine["source"] = source(worked)
+            mine["source"] = cell_source(worked)
         handed_in = {"solved": solved, "untouched": release}
         if lesson.notebook in PARTIAL:
             handed_in["partial"] = partial_answers(lesson.notebook, release, source_notebook)
@@ -133,7 +130,7 @@ def test_release_notebooks_are_the_exercises(course):
         name = f"{lesson.exercise.notebook}.ipynb"
         release = json.loads((course / "release" / lesson.notebook / name).read_text())["cells"]
         exercise = json.loads((ROOT / "exercises" / name).read_text())["cells"]
-        assert [(c["cell_type"], source(c)) for c in release] == [(c["cell_type"], source(c)) for c in exercise], name
+        assert [(c["cell_type"], cell_source(c)) for c in release] == [(c["cell_type"], cell_source(c)) for c in exercise], name
 
 
 def test_grades(course):

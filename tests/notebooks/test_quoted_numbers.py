@@ -66,6 +66,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.notebook_json import cell_source
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
 
@@ -174,10 +176,6 @@ def quoted_numbers(text: str) -> list[Number]:
 
 
 # --------------------------------------------------------------------------------------------- reading cells
-
-
-def source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
 class _Text(HTMLParser):
@@ -345,9 +343,9 @@ def quoted_text(notebook: dict) -> str:
     lines = []
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown":
-            lines += prose_lines(source(cell))
+            lines += prose_lines(cell_source(cell))
         elif cell["cell_type"] == "code":
-            lines += comment_lines(source(cell))
+            lines += comment_lines(cell_source(cell))
     return "\n".join(lines)
 
 
@@ -360,15 +358,15 @@ def unprinted_numbers(notebook: dict, name: str) -> list[Unprinted]:
         [n for text in output_texts(c) for n in numbers_in(text, prose=False)] if c["cell_type"] == "code" else []
         for c in notebook["cells"]
     ]
-    settings = [n for c in code_cells for n in code_numbers(source(c))]
+    settings = [n for c in code_cells for n in code_numbers(cell_source(c))]
     found = []
     for index, cell in enumerate(notebook["cells"]):
         # printed by the text's own cell, a cell above it, or the next one (prose that introduces a line below)
         printed = [n for numbers in printed_by[: index + 2] for n in numbers]
         if cell["cell_type"] == "markdown":
-            lines = prose_lines(source(cell))
+            lines = prose_lines(cell_source(cell))
         elif cell["cell_type"] == "code":
-            lines = comment_lines(source(cell))
+            lines = comment_lines(cell_source(cell))
         else:
             continue
         for line in lines:

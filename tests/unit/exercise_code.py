@@ -4,6 +4,7 @@
 function or class of `solutions/01_concept_exercise.ipynb` and returns the
 names they define; `exercise("01_concept")` does the same with the generated
 stubs in `exercises/`. Cells that only run things (set-up, checks) are skipped.
+`hidden_report` runs a task's hidden grading cases (tools/grading/hidden) on answers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 from pathlib import Path
 
 from course_utils.checks import FAILED
+from course_utils.checks.grading import HIDDEN_SUFFIX
+from course_utils.checks.runner import run_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,3 +48,9 @@ def assert_fails_explaining(report, explanation: str) -> None:
     """A check's report failed and says `explanation` (the message a learner's slip must get)."""
     assert report.status == FAILED, str(report)
     assert explanation in str(report), str(report)
+
+
+def hidden_report(hidden, task: str, *answers: object):
+    """`task`'s hidden cases run on `answers` as `grade()` runs them (`hidden`: a module of tools/grading/hidden,
+    or any object with its HIDDEN and SLOW)."""
+    return run_cases(task + HIDDEN_SUFFIX, hidden.HIDDEN[task](*answers), slow=task in getattr(hidden, "SLOW", ()))

@@ -11,13 +11,12 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
-import re
 import textwrap
 
 import pytest
 import torch
 from attempt_suite import define
-from exercise_code import ROOT, exercise, solution
+from exercise_code import ROOT, exercise, hidden_report, solution
 from test_attempts_01_concept import by_index, preallocated, projected_first, via_named_parameters
 from test_attempts_02_shapes import (
     as_numpy,
@@ -58,8 +57,8 @@ from course_utils.checks.lesson02 import (
 from course_utils.checks.lesson03 import check_fixed_tagger, check_mixes_sequences
 from course_utils.checks.lesson04 import check_encode_packed, check_final_states
 from course_utils.checks.lesson04_speed import check_bidirectional_within_lengths, check_reverse_steps
-from course_utils.checks.runner import run_cases
 from course_utils.course import lesson
+from tools.grading.nbgrader_course import check_cells
 
 # Each hidden-case module and the lesson whose exercise it grades.
 LESSONS = {
@@ -69,41 +68,24 @@ LESSONS = {
     "lesson04": "04_packing",
     "lesson04_speed": "04_packing_speed",
 }
-CHECK_CALL = re.compile(r"^(?:\w+ = )?(check_\w+)\(([^()]*)\)$", re.MULTILINE)
 
 
 def hidden_module(name: str):
     return importlib.import_module(f"tools.grading.hidden.{name}")
 
 
-def check_calls(stem: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The check cells of `solutions/<stem>_exercise.ipynb` in order: (check name, the names it is handed)."""
-    cells = json.loads((ROOT / "solutions" / f"{stem}_exercise.ipynb").read_text())["cells"]
-    calls = []
-    for cell in cells:
-        if cell["cell_type"] == "code":
-            for match in CHECK_CALL.finditer("".join(cell["source"])):
-                calls.append((match[1], tuple(name.strip() for name in match[2].split(","))))
-    return calls
-
-
 def task_arguments(module: str) -> dict[str, tuple[str, ...]]:
-    """{task: the names its check cell hands its check}, the tasks in the course's order."""
+    """{task: the names its check cell hands its check}, the tasks in the course's order (as the generator reads
+    them: `check_cells`)."""
     stem = LESSONS[module]
     tasks = lesson(stem).exercise.tasks
-    calls = check_calls(stem)
-    assert len(calls) == len(tasks), f"{stem}: {len(calls)} check cells for tasks {tasks}"
-    return {task: names for task, (_, names) in zip(tasks, calls)}
+    cells = check_cells(json.loads((ROOT / "solutions" / f"{stem}_exercise.ipynb").read_text()), stem)
+    assert len(cells) == len(tasks), f"{stem}: {len(cells)} check cells for tasks {tasks}"
+    return {task: cell.arguments for task, cell in zip(tasks, cells)}
 
 
 TASKS = [(module, task) for module in LESSONS for task in task_arguments(module)]
 TASK_IDS = [f"{module}:{task}" for module, task in TASKS]
-
-
-def hidden_report(module: str, task: str, *answers):
-    """The report of `task`'s hidden cases run on `answers`, as the lead's grade() runs them."""
-    hidden = hidden_module(module)
-    return run_cases(f"{task} (hidden cases)", hidden.HIDDEN[task](*answers), slow=task in getattr(hidden, "SLOW", ()))
 
 
 # --- the worked solution, the stubs ------------------------------------------------------------------------
@@ -112,7 +94,7 @@ def hidden_report(module: str, task: str, *answers):
 @pytest.mark.parametrize("module, task", TASKS, ids=TASK_IDS)
 def test_the_worked_solution_passes_every_hidden_case(module, task):
     names = solution(LESSONS[module])
-    report = hidden_report(module, task, *(names[name] for name in task_arguments(module)[task]))
+    report = hidden_report(hidden_module(module), task, *(names[name] for name in task_arguments(module)[task]))
     assert report.status == PASSED, str(report)
     assert len(report.cases) >= 3
 
@@ -120,7 +102,7 @@ def test_the_worked_solution_passes_every_hidden_case(module, task):
 @pytest.mark.parametrize("module, task", TASKS, ids=TASK_IDS)
 def test_the_exercise_stubs_are_not_attempted(module, task):
     stubs = exercise(LESSONS[module])
-    report = hidden_report(module, task, *(stubs[name] for name in task_arguments(module)[task]))
+    report = hidden_report(hidden_module(module), task, *(stubs[name] for name in task_arguments(module)[task]))
     assert report.status == NOT_ATTEMPTED, str(report)
 
 
@@ -204,7 +186,7 @@ def test_every_task_has_two_right_answers_or_more():
 
 @pytest.mark.parametrize("module, task, answer", RIGHT_ANSWERS)
 def test_a_right_answer_written_another_way_passes_every_hidden_case(module, task, answer):
-    report = hidden_report(module, task, answer)
+    report = hidden_report(hidden_module(module), task, answer)
     assert report.status == PASSED, str(report)
 
 
@@ -353,17 +335,17 @@ def test_every_task_has_a_wrong_answer_that_only_the_hidden_cases_catch():
 )
 def test_a_wrong_answer_that_passes_the_check_fails_a_hidden_case(module, task, check, answer):
     assert check(answer).status == PASSED
-    report = hidden_report(module, task, answer)
+    report = hidden_report(hidden_module(module), task, answer)
     assert report.status == FAILED, str(report)
 
 
 @pytest.mark.slow
 def test_a_tagger_with_the_script_sizes_written_in_passes_the_check_and_fails_a_hidden_case():
     assert check_fixed_tagger(DefaultSizesOnly).status == PASSED  # trains 5 epochs
-    report = hidden_report("lesson03", "FixedTagger", DefaultSizesOnly)
+    report = hidden_report(hidden_module("lesson03"), "FixedTagger", DefaultSizesOnly)
     assert report.status == FAILED, str(report)
 
 
 def test_a_tagger_with_the_script_sizes_written_in_fails_a_hidden_case():
-    report = hidden_report("lesson03", "FixedTagger", DefaultSizesOnly)
+    report = hidden_report(hidden_module("lesson03"), "FixedTagger", DefaultSizesOnly)
     assert report.status == FAILED and "(input_size, hidden_size)" in str(report), str(report)

@@ -19,7 +19,7 @@ import test_attempts_08_capstone_word_segmentation as attempts_08
 import torch
 import torch.nn.functional as F
 from attempt_suite import define
-from exercise_code import exercise, solution
+from exercise_code import exercise, hidden_report, solution
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
@@ -39,7 +39,6 @@ from course_utils.checks.lesson06 import (
 )
 from course_utils.checks.lesson07 import check_classifier_forward, check_mean_pool, check_speaker_training
 from course_utils.checks.lesson08 import check_label_long_text, check_space_labels
-from course_utils.checks.runner import run_cases
 from course_utils.data import make_tagging_loaders
 from course_utils.env import seed_everything
 from course_utils.models import SequenceTagger
@@ -53,12 +52,6 @@ MODULES = {
     "08_capstone_word_segmentation": lesson08,
 }
 STEMS = {module: stem for stem, module in MODULES.items()}
-
-
-def hidden_report(module, task: str, *answers: object):
-    """Run `task`'s hidden cases on `answers` as the grader does (`module`: a hidden-cases module, or any object
-    with its HIDDEN and SLOW)."""
-    return run_cases(f"{task} (hidden cases)", module.HIDDEN[task](*answers), slow=task in getattr(module, "SLOW", ()))
 
 
 def task_params(slow_marks: bool = True) -> list:

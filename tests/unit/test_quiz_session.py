@@ -60,7 +60,7 @@ def no_quizzes_shown(monkeypatch):
 def displayed(monkeypatch):
     """What progress() and review() display, as if in a notebook."""
     shown = []
-    monkeypatch.setattr(session, "_display", shown.append)
+    monkeypatch.setattr(session, "show", shown.append)
     return shown
 
 
@@ -330,7 +330,7 @@ def test_no_store_valid_or_damaged_breaks_a_view(tmp_path_factory, text):
     shown: list = []
     with (
         mock.patch.dict(os.environ, {ENV_VAR: str(path)}),
-        mock.patch.object(session, "_display", shown.append),
+        mock.patch.object(session, "show", shown.append),
         mock.patch.object(session, "progress_chart", chart),
         mock.patch.object(session, "_ACTIVE", {}),
         contextlib.redirect_stdout(io.StringIO()),
